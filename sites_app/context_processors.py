@@ -1,0 +1,15 @@
+from . import access
+
+
+def portal(request):
+    """The current team and what the user may do in it, for navigation and buttons."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    membership = access.current_membership(request)
+    rights = access.rights_of(membership.role) if membership else frozenset()
+    return {
+        "current_membership": membership,
+        "current_team": membership.team if membership else None,
+        "my_memberships": access.memberships(request.user),
+        "can": {right.value: right in rights for right in access.Right},
+    }

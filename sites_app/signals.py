@@ -1,0 +1,21 @@
+"""Sign-in successes and failures go to the audit log."""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from . import audit
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    audit.record("auth.login", actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    audit.record(
+        "auth.login_failed",
+        outcome="failure",
+        request=request,
+        username=str(credentials.get("username", ""))[:150],
+    )

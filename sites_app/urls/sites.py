@@ -1,0 +1,3 @@
+"""URLs of sites, vhosts, operations and TXT verification."""
+
+urlpatterns: list = []

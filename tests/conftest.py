@@ -1,0 +1,4 @@
+pytest_plugins = [
+    "tests.fixtures.personas",
+    "tests.fixtures.celery_worker",
+]
