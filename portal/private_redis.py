@@ -40,11 +40,11 @@ def is_listening(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def start(port: int, workdir: Path) -> subprocess.Popen:
+def start(port: int, workdir: Path, binary: str | None = None) -> subprocess.Popen:
     """Start redis-server on 127.0.0.1:port and wait until it answers PING."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [
-        redis_server_binary(),
+        binary or redis_server_binary(),
         "--bind", "127.0.0.1",
         "--port", str(port),
         "--save", "",

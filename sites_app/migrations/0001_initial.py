@@ -26,6 +26,17 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='WorkerHeartbeat',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('hostname', models.CharField(max_length=255, unique=True)),
+                ('last_seen_at', models.DateTimeField()),
+            ],
+            options={
+                'ordering': ['-last_seen_at'],
+            },
+        ),
+        migrations.CreateModel(
             name='Membership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -2,6 +2,7 @@
 
 from .accounts import Endpoint, GandiAccount
 from .audit import AuditEvent
+from .health import WorkerHeartbeat
 from .teams import Invitation, Membership, Role, Team
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "Membership",
     "Role",
     "Team",
+    "WorkerHeartbeat",
 ]

@@ -4,13 +4,18 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sites_app import access
+from sites_app import access, health
 
 
 @login_required
 def dashboard(request):
     membership = access.current_membership(request)
-    return render(request, "sites_app/dashboard.html", {"membership": membership})
+    context = {
+        "membership": membership,
+        "heartbeat": health.latest_heartbeat(),
+        "worker_alive": health.worker_is_alive(),
+    }
+    return render(request, "sites_app/dashboard.html", context)
 
 
 @login_required
