@@ -3,6 +3,8 @@
 from .accounts import Endpoint, GandiAccount
 from .audit import AuditEvent
 from .health import WorkerHeartbeat
+from .operations import Operation, OperationKind, OperationStatus
+from .sites import Ownership, OwnershipRecord, PendingRequest, Site, SiteState, VirtualHost
 from .teams import Invitation, Membership, Role, Team
 
 __all__ = [
@@ -11,7 +13,16 @@ __all__ = [
     "GandiAccount",
     "Invitation",
     "Membership",
+    "Operation",
+    "OperationKind",
+    "OperationStatus",
+    "Ownership",
+    "OwnershipRecord",
+    "PendingRequest",
     "Role",
+    "Site",
+    "SiteState",
     "Team",
+    "VirtualHost",
     "WorkerHeartbeat",
 ]
