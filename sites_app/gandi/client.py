@@ -1,0 +1,520 @@
+"""The Gandi Site API client (XML-RPC, API v3): the only module of the portal that imports xmlrpc.
+
+Contract: /work/shared/gandi-site-api.md. What this module promises its callers:
+- every call has a socket timeout, and every reply is parsed with defusedxml;
+- faults become the typed errors of `errors.py`; reads are retried on transient failures with
+  exponential backoff and full jitter; mutations are never retried, and a mutation whose reply
+  was lost raises `AmbiguousError` (look with `find_operations`/`find_site_by_name` first);
+- the API key is never logged, never in a repr, an exception, its args or its traceback
+  (the request body that carries it lives only in a frame that has returned before any error
+  is raised, and errors are raised outside `except` blocks so they chain to nothing).
+
+A client holds one HTTP connection: use one per thread (Celery's prefork workers do).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import random
+import time
+import urllib.parse
+import xmlrpc.client
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
+
+from . import errors
+from .errors import BadReplyError, GandiError, TransientError
+from .ratelimit import RateLimiter, key_id
+from .records import (
+    FINAL_STEPS,
+    KNOWN_STEPS,
+    MAX_PAGE,
+    OperationInfo,
+    Package,
+    Price,
+    Problem,
+    ReplyShapeError,
+    SiteInfo,
+    SiteSummary,
+    TxtRecord,
+    as_int,
+    create_params,
+    list_options,
+    parse_each,
+    parse_edit_url,
+    parse_operation,
+    parse_package,
+    parse_prices,
+    parse_problem,
+    parse_site_info,
+    parse_site_summary,
+    parse_struct,
+    update_params,
+)
+
+__all__ = [
+    "FINAL_STEPS",
+    "KNOWN_STEPS",
+    "GandiClient",
+    "OperationInfo",
+    "Package",
+    "Price",
+    "Problem",
+    "SiteInfo",
+    "SiteSummary",
+    "TxtRecord",
+    "client_for",
+]
+
+logger = logging.getLogger(__name__)
+
+MUTATIONS = frozenset({"site.create", "site.update", "site.delete", "operation.cancel"})
+MAX_REPLY_BYTES = 16 * 1024 * 1024  # 500 operations are ~0.5 MB; anything far bigger is hostile
+DEFAULT_PROVIDER = "basekit_whitelabel"
+
+
+# --- transport -----------------------------------------------------------------------------
+
+
+class _NotSent(Exception):
+    """The connection could not be opened: nothing reached the server."""
+
+
+class _BadReply(Exception):
+    """The server answered, but not with a readable XML-RPC reply."""
+
+
+class _TransportMixin:
+    """Timeout, defused parsing, a size cap, and no silent re-send of a request."""
+
+    accept_gzip_encoding = False  # ask for plain XML; a gzip reply is still decoded safely
+
+    def __init__(self, timeout: float, **kwargs: Any) -> None:
+        super().__init__(use_datetime=True, **kwargs)  # type: ignore[call-arg]
+        self.timeout = timeout
+
+    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+        connection = super().make_connection(host)  # type: ignore[misc]
+        connection.timeout = self.timeout
+        return connection
+
+    def exchange(self, host: str, handler: str, body: bytes, *, fresh: bool) -> Any:
+        """Send one request; unlike the stdlib never send it twice (the stdlib re-sends once on
+        a stale keep-alive connection, which for a mutation would act twice)."""
+        if fresh:
+            self.close()  # type: ignore[attr-defined]
+        connection = self.make_connection(host)
+        if connection.sock is None:
+            try:
+                connection.connect()
+            except OSError as exc:
+                self.close()  # type: ignore[attr-defined]
+                raise _NotSent(f"{type(exc).__name__}: {exc}") from None
+        return self.single_request(host, handler, body)  # type: ignore[attr-defined]
+
+    def getparser(self) -> tuple[DefusedExpatParser, xmlrpc.client.Unmarshaller]:
+        target = xmlrpc.client.Unmarshaller(use_datetime=True)
+        return DefusedExpatParser(target), target
+
+    def parse_response(self, response: http.client.HTTPResponse) -> Any:
+        try:
+            stream: Any = response
+            if response.getheader("Content-Encoding", "") == "gzip":
+                stream = DefusedGzipDecodedResponse(response, limit=MAX_REPLY_BYTES)
+            parser, unmarshaller = self.getparser()
+            size = 0
+            while chunk := stream.read(65536):
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise _BadReply(f"reply larger than {MAX_REPLY_BYTES} bytes")
+                parser.feed(chunk)
+            if stream is not response:
+                stream.close()
+            parser.close()
+        except (_BadReply, OSError, http.client.HTTPException):
+            raise
+        except Exception as exc:  # expat, defusedxml and malformed-structure errors alike
+            raise _BadReply(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        return unmarshaller.close()  # raises xmlrpc.client.Fault for a fault reply
+
+
+class _HTTPTransport(_TransportMixin, xmlrpc.client.Transport):
+    pass
+
+
+class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
+    pass
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why one exchange failed, as plain data: holds no exception, frame or request."""
+
+    kind: str  # "fault", "http", "unreachable", "lost", "timeout", "bad_reply", "encode"
+    detail: str
+    fault_code: int | None = None
+    fault_string: str | None = None
+    status: int | None = None
+
+
+# --- the client ----------------------------------------------------------------------------
+
+
+class GandiClient:
+    """Typed access to one Gandi account (one API key) at one endpoint."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        timeout: float = 20.0,
+        rate_limiter: RateLimiter | None = None,
+        read_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 10.0,
+    ) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {url!r}")
+        self.url = url
+        self._api_key = api_key
+        self.key_hint = api_key[-4:]
+        self.key_id = key_id(api_key)
+        self.timeout = timeout
+        self.rate_limiter = rate_limiter
+        self.read_retries = read_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._host = parts.netloc
+        self._handler = parts.path or "/"
+        if parts.query:
+            self._handler += "?" + parts.query
+        transport_class = _HTTPSTransport if parts.scheme == "https" else _HTTPTransport
+        self._transport = transport_class(timeout)
+
+    def __repr__(self) -> str:
+        return f"<GandiClient {self.url} key=…{self.key_hint}>"
+
+    def close(self) -> None:
+        self._transport.close()
+
+    # --- the one way out ---
+
+    def _call(self, method: str, *args: Any) -> Any:
+        """Call `method(key, *args)`; retry reads on transient failures; raise typed errors."""
+        mutation = method in MUTATIONS
+        attempts = 1 if mutation else 1 + max(0, self.read_retries)
+        for attempt in range(attempts):
+            if self.rate_limiter is not None:
+                self.rate_limiter.acquire(max_wait=max(self.timeout, self.rate_limiter.period))
+            started = time.monotonic()
+            outcome = self._exchange(method, args, fresh=mutation)
+            elapsed_ms = (time.monotonic() - started) * 1000
+            if not isinstance(outcome, _Failure):
+                logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
+                return outcome
+            error = self._error_for(method, outcome, mutation=mutation)
+            last = attempt == attempts - 1
+            if not isinstance(error, TransientError) or last:
+                # A refused request is routine (bad input, unknown site); giving up is not.
+                level = (
+                    logging.INFO if isinstance(error, errors.PermanentError) else logging.WARNING
+                )
+                logger.log(
+                    level,
+                    "gandi %s failed after %d attempt(s) (key …%s): %s",
+                    method,
+                    attempt + 1,
+                    self.key_hint,
+                    error.support_text(),
+                )
+                raise error
+            pause = self._backoff(attempt, error)
+            logger.info(
+                "gandi %s: %s; retry %d/%d in %.2fs (key …%s)",
+                method,
+                outcome.kind,
+                attempt + 1,
+                attempts - 1,
+                pause,
+                self.key_hint,
+            )
+            time.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int, error: GandiError) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]; a rate-limit fault waits
+        at least the limiter's period first, since a quick retry would be refused again."""
+        pause = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+        if isinstance(error, errors.RateLimitedError):
+            floor = self.rate_limiter.period if self.rate_limiter else self.backoff_base * 2
+            pause = max(pause, floor)
+        return pause
+
+    def _exchange(self, method: str, args: tuple, *, fresh: bool) -> Any:
+        """One request and its reply. Returns the result or a `_Failure`, never raises for
+        a Gandi or network problem, so nothing that saw the request body outlives this frame."""
+        try:
+            body = xmlrpc.client.dumps(
+                (self._api_key, *args), method, allow_none=True, encoding="utf-8"
+            ).encode("utf-8", "xmlcharrefreplace")
+        except (TypeError, OverflowError, ValueError) as exc:
+            return _Failure("encode", f"{type(exc).__name__}: {exc}")
+        try:
+            reply = self._transport.exchange(self._host, self._handler, body, fresh=fresh)
+        except xmlrpc.client.Fault as fault:
+            return _Failure(
+                "fault",
+                "fault",
+                fault_code=as_int(fault.faultCode),
+                fault_string=self._scrub(str(fault.faultString)),
+            )
+        except xmlrpc.client.ProtocolError as exc:
+            return _Failure("http", f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
+        except _NotSent as exc:
+            return _Failure("unreachable", self._scrub(str(exc)))
+        except _BadReply as exc:
+            return _Failure("bad_reply", self._scrub(str(exc)))
+        except TimeoutError:
+            self._transport.close()
+            return _Failure("timeout", f"no reply within {self.timeout:g}s")
+        except (OSError, http.client.HTTPException) as exc:
+            self._transport.close()
+            return _Failure("lost", self._scrub(f"{type(exc).__name__}: {exc}"))
+        finally:
+            del body
+        if isinstance(reply, tuple) and len(reply) == 1:
+            return reply[0]
+        return reply
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, f"…{self.key_hint}") if self._api_key else text
+
+    def _error_for(self, method: str, failure: _Failure, *, mutation: bool) -> GandiError:
+        return errors.error_for_failure(
+            failure.kind,
+            failure.detail,
+            method=method,
+            url=self.url,
+            mutation=mutation,
+            fault_code=failure.fault_code,
+            fault_string=failure.fault_string,
+            status=failure.status,
+            timeout=self.timeout,
+        )
+
+    def _parse(self, method: str, parse: Any, value: Any) -> Any:
+        try:
+            return parse(value)
+        except ReplyShapeError as exc:
+            error = BadReplyError(method=method, url=self.url, detail=str(exc))
+        raise error
+
+    # --- version and sites ---
+
+    def version_info(self) -> dict:
+        return self._parse("version.info", parse_struct, self._call("version.info"))
+
+    def site_count(self, filters: dict | None = None) -> int:
+        return self._parse("site.count", int, self._call("site.count", list_options(filters)))
+
+    def site_list(
+        self,
+        filters: dict | None = None,
+        *,
+        page: int = 0,
+        per_page: int = 100,
+        sort_by: str | None = None,
+    ) -> list[SiteSummary]:
+        opts = list_options(filters, page=page, per_page=per_page, sort_by=sort_by)
+        items = self._call("site.list", opts)
+        return self._parse("site.list", parse_each(parse_site_summary, "site.list"), items)
+
+    def iter_sites(
+        self, filters: dict | None = None, *, per_page: int = 100
+    ) -> Iterator[SiteSummary]:
+        """Every site matching `filters`, page by page, in id order (stable while paging)."""
+        page = 0
+        while True:
+            batch = self.site_list(filters, page=page, per_page=per_page, sort_by="id")
+            yield from batch
+            if len(batch) < per_page:
+                return
+            page += 1
+
+    def site_info(self, site_id: int) -> SiteInfo:
+        return self._parse("site.info", parse_site_info, self._call("site.info", int(site_id)))
+
+    def site_create(
+        self,
+        *,
+        name: str,
+        vhosts: list[str],
+        provider: str = DEFAULT_PROVIDER,
+        package: str = "personal",
+        duration: str = "1m",
+    ) -> OperationInfo:
+        params = create_params(name, vhosts, provider, package, duration)
+        return self._parse("site.create", parse_operation, self._call("site.create", params))
+
+    def site_create_dry_run(
+        self,
+        *,
+        name: str,
+        vhosts: list[str],
+        provider: str = DEFAULT_PROVIDER,
+        package: str = "personal",
+        duration: str = "1m",
+    ) -> list[Problem]:
+        params = create_params(name, vhosts, provider, package, duration)
+        params["--dry-run"] = True
+        problems = self._call("site.create", params)
+        return self._parse("site.create", parse_each(parse_problem, "dry run"), problems)
+
+    def site_update(
+        self, site_id: int, *, vhosts: list[str] | None = None, package: str | None = None
+    ) -> OperationInfo:
+        params = update_params(vhosts, package)
+        op = self._call("site.update", int(site_id), params)
+        return self._parse("site.update", parse_operation, op)
+
+    def site_update_dry_run(
+        self, site_id: int, *, vhosts: list[str] | None = None, package: str | None = None
+    ) -> list[Problem]:
+        params = update_params(vhosts, package)
+        params["--dry-run"] = True
+        problems = self._call("site.update", int(site_id), params)
+        return self._parse("site.update", parse_each(parse_problem, "dry run"), problems)
+
+    def site_delete(self, site_id: int) -> OperationInfo:
+        op = self._call("site.delete", int(site_id))
+        return self._parse("site.delete", parse_operation, op)
+
+    def site_edit_url(self, site_id: int) -> str:
+        reply = self._call("site.edit", int(site_id))
+        return self._parse("site.edit", parse_edit_url, reply)
+
+    def package_list(
+        self, provider: str | None = None, *, above: str | None = None
+    ) -> list[Package]:
+        filters: dict[str, Any] = {}
+        if provider:
+            filters["provider"] = provider
+        if above:
+            filters[">name"] = above
+        items = (
+            self._call("site.package.list", filters) if filters else self._call("site.package.list")
+        )
+        return self._parse("site.package.list", parse_each(parse_package, "packages"), items)
+
+    def catalog_prices(
+        self,
+        *,
+        provider: str,
+        package: str | None = None,
+        action: str | None = None,
+        duration: int | None = None,
+        currency: str = "EUR",
+    ) -> list[Price]:
+        product: dict[str, Any] = {"type": "site"}
+        if package:
+            product["description"] = f"{provider}_{package}"
+        opts: dict[str, Any] = {"product": product}
+        if action:
+            opts["action"] = {"name": action}
+            if duration is not None:
+                opts["action"]["duration"] = int(duration)
+        items = self._call("catalog.list", opts, currency, "A")
+        prices = self._parse("catalog.list", parse_each(parse_prices, "catalog"), items)
+        flat = [price for item in prices for price in item]
+        # Without a package Gandi lists every site product: keep this provider's.
+        return [p for p in flat if package or p.description.startswith(f"{provider}_")]
+
+    # --- operations ---
+
+    def operation_info(self, op_id: int) -> OperationInfo:
+        op = self._call("operation.info", int(op_id))
+        return self._parse("operation.info", parse_operation, op)
+
+    def operation_list(
+        self,
+        filters: dict | None = None,
+        *,
+        page: int = 0,
+        per_page: int = 100,
+        sort_by: str | None = None,
+    ) -> list[OperationInfo]:
+        opts = list_options(filters, page=page, per_page=per_page, sort_by=sort_by)
+        items = self._call("operation.list", opts)
+        return self._parse("operation.list", parse_each(parse_operation, "operation.list"), items)
+
+    def operations_by_id(self, ids: Iterable[int]) -> dict[int, OperationInfo]:
+        """Many operations in one `operation.list` call per 500 ids; unknown ids are absent."""
+        wanted = sorted({int(i) for i in ids})
+        found: dict[int, OperationInfo] = {}
+        for start in range(0, len(wanted), MAX_PAGE):
+            chunk = wanted[start : start + MAX_PAGE]
+            for op in self.operation_list({"id": chunk}, per_page=MAX_PAGE):
+                found[op.id] = op
+        return found
+
+    def operation_count(self, filters: dict | None = None) -> int:
+        return self._parse(
+            "operation.count", int, self._call("operation.count", list_options(filters))
+        )
+
+    def operation_cancel(self, op_id: int) -> bool:
+        return bool(self._call("operation.cancel", int(op_id)))
+
+    # --- recovery after an AmbiguousError: look before re-sending ---
+
+    def find_site_by_name(self, name: str) -> SiteSummary | None:
+        """The newest site with exactly this name, or None."""
+        sites = self.site_list({"name": name}, per_page=MAX_PAGE, sort_by="id desc")
+        exact = [site for site in sites if site.name == name]
+        return exact[0] if exact else None
+
+    def find_operations(
+        self, *, type: str, site_id: int | None = None, since: datetime | None = None
+    ) -> list[OperationInfo]:
+        """Operations of `type` (for `site_id`, created after `since`), newest first.
+
+        Pass a `since` a little before the lost call: Gandi's clock is not ours."""
+        filters: dict[str, Any] = {"type": type}
+        if site_id is not None:
+            filters["site_id"] = int(site_id)
+        if since is not None:
+            filters[">date_created"] = since
+        found: list[OperationInfo] = []
+        page = 0
+        while True:
+            batch = self.operation_list(
+                filters, page=page, per_page=MAX_PAGE, sort_by="date_created desc"
+            )
+            found.extend(batch)
+            if len(batch) < MAX_PAGE:
+                return found
+            page += 1
+
+
+def client_for(url: str, api_key: str, *, timeout: float | None = None) -> GandiClient:
+    """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis."""
+    from django.conf import settings
+
+    limiter = RateLimiter.for_api_key(
+        api_key,
+        calls=settings.GANDI_RATE_LIMIT_CALLS,
+        period=settings.GANDI_RATE_LIMIT_PERIOD,
+    )
+    return GandiClient(
+        url,
+        api_key,
+        timeout=settings.GANDI_TIMEOUT if timeout is None else timeout,
+        rate_limiter=limiter,
+    )

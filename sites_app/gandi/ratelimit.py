@@ -1,0 +1,162 @@
+"""One rate limit per Gandi API key, shared by every process through Redis.
+
+A sliding-window log in a Redis sorted set, checked and updated by one Lua script, so two
+workers on two machines can never both take the last slot. The script reads Redis's own
+clock (TIME): workers on machines with skewed clocks still agree on the window.
+
+The Redis key holds `sha256(api_key)[:16]`, never the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import threading
+import time
+import uuid
+
+import redis
+
+from .errors import RateLimitedError
+
+logger = logging.getLogger(__name__)
+
+# KEYS[1]: the window's sorted set. ARGV: limit, window (ms), a unique member for this call.
+# Returns 0 when a slot was taken, else the milliseconds until the oldest call leaves the window.
+_SLIDING_WINDOW = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+"""
+
+KEY_PREFIX = "gandi:ratelimit:"
+
+
+def key_id(api_key: str) -> str:
+    """The name a key goes by in Redis and logs: a short hash, never the key itself."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+_clients: dict[str, redis.Redis] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_redis(url: str | None = None) -> redis.Redis:
+    """One pooled Redis client per process and URL (redis-py resets its pool after a fork)."""
+    if url is None:
+        from django.conf import settings
+
+        url = settings.REDIS_URL
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+            _clients[url] = client
+        return client
+
+
+class RateLimiter:
+    """At most `calls` Gandi calls per `period` seconds for one API key, across all processes."""
+
+    def __init__(
+        self,
+        redis_client: redis.Redis,
+        name: str,
+        *,
+        calls: int,
+        period: float,
+        max_wait: float = 30.0,
+    ) -> None:
+        if calls < 1 or period <= 0:
+            raise ValueError("a rate limit needs calls >= 1 and period > 0")
+        self.redis = redis_client
+        self.name = name
+        self.calls = calls
+        self.period = period
+        self.max_wait = max_wait
+        self._script = redis_client.register_script(_SLIDING_WINDOW)
+        self._last_redis_warning = 0.0
+
+    @classmethod
+    def for_api_key(
+        cls,
+        api_key: str,
+        *,
+        calls: int,
+        period: float,
+        max_wait: float = 30.0,
+        redis_client: redis.Redis | None = None,
+    ) -> RateLimiter:
+        return cls(
+            redis_client or shared_redis(),
+            key_id(api_key),
+            calls=calls,
+            period=period,
+            max_wait=max_wait,
+        )
+
+    def __repr__(self) -> str:
+        return f"<RateLimiter {self.name} {self.calls}/{self.period}s>"
+
+    @property
+    def redis_key(self) -> str:
+        return KEY_PREFIX + self.name
+
+    def try_acquire(self) -> float:
+        """Take a slot if one is free: 0.0, else the seconds until one may be."""
+        try:
+            wait_ms = self._script(
+                keys=[self.redis_key],
+                args=[self.calls, int(self.period * 1000), uuid.uuid4().hex],
+            )
+        except redis.RedisError as exc:
+            # Fail open: Gandi enforces its own limit (fault 150004, which the client retries),
+            # and a Redis outage must not stop every read and every poll.
+            now = time.monotonic()
+            if now - self._last_redis_warning > 60:
+                self._last_redis_warning = now
+                logger.warning(
+                    "Gandi rate limiter for key %s: Redis unavailable (%s); calls not throttled",
+                    self.name,
+                    type(exc).__name__,
+                )
+            return 0.0
+        return int(wait_ms) / 1000.0
+
+    def acquire(self, max_wait: float | None = None) -> float:
+        """Block until a slot is free; return the seconds waited.
+
+        Raises RateLimitedError rather than wait longer than `max_wait` seconds."""
+        budget = self.max_wait if max_wait is None else max_wait
+        started = time.monotonic()
+        while True:
+            wait = self.try_acquire()
+            if wait <= 0:
+                return time.monotonic() - started
+            waited = time.monotonic() - started
+            if waited + wait > budget:
+                raise RateLimitedError(
+                    "Too many requests to Gandi for this account right now "
+                    f"(the portal allows {self.calls} every {self.period:g} s). "
+                    "Please try again in a moment.",
+                    detail=f"local rate limiter {self.name}: would wait {waited + wait:.1f}s "
+                    f"> {budget:.1f}s",
+                )
+            # A little jitter so processes woken together do not race for the same slot.
+            time.sleep(wait + random.uniform(0, min(0.05, self.period / 20)))
+
+    def reset(self) -> None:
+        """Forget the calls in the window (tests, or an operator after changing the limit)."""
+        self.redis.delete(self.redis_key)
