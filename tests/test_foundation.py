@@ -119,3 +119,12 @@ def test_a_real_worker_runs_a_task_that_writes_to_the_database(celery_worker_pro
     Membership.objects.create(team=Team.objects.create(name="Ops"), user=user, role=Role.VIEWER)
     page = client_for(user).get(reverse("dashboard")).content.decode()
     assert "running" in page and "last seen" in page
+
+
+def test_a_server_error_shows_a_friendly_page_without_details(rf):
+    from sites_app.views.errors import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+    assert b"Traceback" not in response.content
