@@ -1,4 +1,5 @@
 pytest_plugins = [
     "tests.fixtures.personas",
     "tests.fixtures.celery_worker",
+    "tests.fixtures.simulator",
 ]
