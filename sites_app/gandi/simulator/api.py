@@ -31,9 +31,11 @@ from .state import (
 from .validation import (
     TXT_REASON,
     Problem,
+    catalog_query,
     duration_problems,
     name_problems,
     offer_problems,
+    require_id,
     require_string,
     require_struct,
     require_vhost_list,
@@ -91,16 +93,6 @@ def ownership_value(api_key: str, vhost: str) -> str:
     """The TXT value that proves this account owns this vhost: 32 hex digits, stable."""
     digest = hmac.new(_OWNERSHIP_SALT, f"{api_key}|{vhost}".encode(), hashlib.sha256)
     return "vhost=" + digest.hexdigest()[:32]
-
-
-def _as_id(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise faults.bad_parameter(f"{what} must be an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 20:
-        return int(value)
-    raise faults.bad_parameter(f"{what} must be an integer")
 
 
 def _parking_slug(name: str) -> str:
@@ -172,7 +164,7 @@ class GandiAPI:
 
     # --- helpers ---
     def _site_of(self, key: str, site_id: Any) -> dict:
-        wanted = _as_id(site_id, "site_id")
+        wanted = require_id(site_id, "site_id")
         site = self.store.sites.get(str(wanted))
         if site is None or site["account"] != key:
             raise faults.site_not_found(wanted)
@@ -458,43 +450,12 @@ class GandiAPI:
 
     # --- catalog ---
     def catalog_list(self, key: str, opts: Any, currency: Any = "EUR", grid: Any = "A") -> list:
-        opts = require_struct(opts, {"product", "action"}, "catalog")
-        product = opts.get("product")
-        if not isinstance(product, dict) or not isinstance(product.get("type"), str):
-            raise faults.bad_parameter("catalog.list needs opts['product'] = {'type': 'site'}")
-        if set(product) - {"type", "description"}:
-            raise faults.bad_parameter("product accepts only 'type' and 'description'")
-        description = product.get("description")
-        if description is not None and not isinstance(description, str):
-            raise faults.bad_parameter("product description must be a string")
-        action = opts.get("action") or {}
-        if not isinstance(action, dict) or set(action) - {"name", "duration"}:
-            raise faults.bad_parameter("action accepts only 'name' and 'duration'")
-        action_name = action.get("name")
-        if action_name is not None and not isinstance(action_name, str):
-            raise faults.bad_parameter("action name must be a string")
-        duration = action.get("duration")
-        if duration is not None:
-            duration = _as_id(duration, "action duration")
-        if currency not in catalog.CURRENCY_RATES:
-            raise faults.bad_parameter(
-                f"Unknown currency; use one of {', '.join(catalog.CURRENCY_RATES)}"
-            )
-        if grid not in catalog.GRIDS:
-            raise faults.bad_parameter(f"Unknown grid; use one of {', '.join(catalog.GRIDS)}")
-        if product["type"] != "site":
-            return []
-        return catalog.catalog_items(
-            package_filter=description,
-            action_filter=action_name,
-            duration=duration,
-            currency=currency,
-            grid=grid,
-        )
+        query = catalog_query(opts, currency, grid)
+        return catalog.catalog_items(**query) if query is not None else []
 
     # --- operations ---
     def _operation_of(self, key: str, op_id: Any) -> dict:
-        wanted = _as_id(op_id, "operation id")
+        wanted = require_id(op_id, "operation id")
         op = self.store.operations.get(str(wanted))
         if op is None or op["account"] != key:
             raise faults.operation_not_found(wanted)

@@ -38,10 +38,12 @@ CAUSES = {
 class GandiFault(Fault):
     """A fault whose string follows Gandi's format, derived from the code."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(
+        self, code: int, message: str, *, obj: str | None = None, cause: str | None = None
+    ) -> None:
         digits = f"{code:06d}"
-        obj = OBJECTS.get(digits[1:4], "UNKNOWN")
-        cause = CAUSES.get(digits[4:6], "UNKNOWN")
+        obj = obj or OBJECTS.get(digits[1:4], "UNKNOWN")
+        cause = cause or CAUSES.get(digits[4:6], "UNKNOWN")
         super().__init__(code, f"Error on object : OBJECT_{obj} (CAUSE_{cause}) [{message}]")
         self.message = message
 
@@ -112,11 +114,12 @@ def not_cancellable(op_id: int, step: str) -> GandiFault:
 
 
 def internal_error() -> GandiFault:
-    return GandiFault(150000, "Internal error, please retry later")
+    # 150000 would read as object 500 (OPERATION_STATE): name it explicitly.
+    return GandiFault(150000, "Internal error, please retry later", obj="UNKNOWN")
 
 
 def rate_limited() -> GandiFault:
-    return GandiFault(150004, "Too many requests, please slow down")
+    return GandiFault(150004, "Too many requests, please slow down", obj="UNKNOWN")
 
 
 def unknown_method(name: str) -> Fault:

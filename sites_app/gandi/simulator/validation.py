@@ -178,3 +178,51 @@ def vhost_shape_problems(vhosts: list[str]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def require_id(value: Any, what: str) -> int:
+    """Ids arrive as int or numeric string (the seed sends both)."""
+    if isinstance(value, bool):
+        raise faults.bad_parameter(f"{what} must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value) < 20:
+        return int(value)
+    raise faults.bad_parameter(f"{what} must be an integer")
+
+
+def catalog_query(opts: Any, currency: Any, grid: Any) -> dict | None:
+    """catalog.list's arguments as catalog_items() keywords; None for non-site products."""
+    opts = require_struct(opts, {"product", "action"}, "catalog")
+    product = opts.get("product")
+    if not isinstance(product, dict) or not isinstance(product.get("type"), str):
+        raise faults.bad_parameter("catalog.list needs opts['product'] = {'type': 'site'}")
+    if set(product) - {"type", "description"}:
+        raise faults.bad_parameter("product accepts only 'type' and 'description'")
+    description = product.get("description")
+    if description is not None and not isinstance(description, str):
+        raise faults.bad_parameter("product description must be a string")
+    action = opts.get("action") or {}
+    if not isinstance(action, dict) or set(action) - {"name", "duration"}:
+        raise faults.bad_parameter("action accepts only 'name' and 'duration'")
+    action_name = action.get("name")
+    if action_name is not None and not isinstance(action_name, str):
+        raise faults.bad_parameter("action name must be a string")
+    duration = action.get("duration")
+    if duration is not None:
+        duration = require_id(duration, "action duration")
+    if currency not in catalog.CURRENCY_RATES:
+        raise faults.bad_parameter(
+            f"Unknown currency; use one of {', '.join(catalog.CURRENCY_RATES)}"
+        )
+    if grid not in catalog.GRIDS:
+        raise faults.bad_parameter(f"Unknown grid; use one of {', '.join(catalog.GRIDS)}")
+    if product["type"] != "site":
+        return None
+    return {
+        "package_filter": description,
+        "action_filter": action_name,
+        "duration": duration,
+        "currency": currency,
+        "grid": grid,
+    }
