@@ -1,6 +1,6 @@
 """Sign-in successes and failures go to the audit log."""
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from . import audit
@@ -19,3 +19,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
         request=request,
         username=str(credentials.get("username", ""))[:150],
     )
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record("auth.logout", actor=user, request=request)

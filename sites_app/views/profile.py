@@ -1,13 +1,25 @@
-"""The signed-in person's own page."""
+"""The signed-in person's own page: name, email, teams, password."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from sites_app import access
+from sites_app import access, audit
+from sites_app.forms.teams import ProfileForm
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("profile.update", request=request, fields=sorted(form.changed_data))
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
     return render(
-        request, "sites_app/profile.html", {"memberships": access.memberships(request.user)}
+        request,
+        "sites_app/profile.html",
+        {"form": form, "memberships": access.memberships(request.user)},
     )

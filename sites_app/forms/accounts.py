@@ -1,0 +1,80 @@
+"""The Gandi account form: the key field is never rendered back into the page."""
+
+from django import forms
+from django.conf import settings
+
+from sites_app.models import Endpoint, GandiAccount
+
+from .bootstrap import BootstrapFormMixin
+
+
+class GandiAccountForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(max_length=100, help_text="How your team calls this account.")
+    endpoint = forms.ChoiceField(choices=Endpoint.choices, initial=Endpoint.PRODUCTION)
+    custom_url = forms.URLField(
+        required=False,
+        label="Custom URL",
+        assume_scheme="https",
+        help_text="Only for a custom endpoint, e.g. https://rpc.example.net/xmlrpc/",
+    )
+    # render_value=False: after an error the page shows an empty key field, never the key.
+    api_key = forms.CharField(
+        label="API key",
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, team, account: GandiAccount | None = None, **kwargs):
+        self.team = team
+        self.account = account
+        if account is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": account.name,
+                    "endpoint": account.endpoint,
+                    "custom_url": account.custom_url,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["endpoint"].help_text = (
+            f"Production: {settings.GANDI_PRODUCTION_URL} · OT&E: {settings.GANDI_OTE_URL} · "
+            f"Simulator: {settings.GANDI_SIMULATOR_URL}"
+        )
+        if account is not None:
+            self.fields["api_key"].required = False
+            self.fields["api_key"].label = "New API key"
+            self.fields[
+                "api_key"
+            ].help_text = f"Leave empty to keep the current key (ending in {account.key_hint})."
+        else:
+            self.fields["api_key"].help_text = (
+                "From your Gandi account settings. It is checked with Gandi, stored encrypted "
+                "and never shown again: only its last four characters."
+            )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the account a name.")
+        others = GandiAccount.objects.filter(team=self.team, name__iexact=name)
+        if self.account is not None:
+            others = others.exclude(pk=self.account.pk)
+        if others.exists():
+            raise forms.ValidationError("Your team already has an account with this name.")
+        return name
+
+    def clean_api_key(self):
+        key = self.cleaned_data.get("api_key", "").strip()
+        if key and (len(key) < 8 or any(ch.isspace() for ch in key)):
+            raise forms.ValidationError(
+                "This does not look like an API key: it should be one word of at least "
+                "8 characters, without spaces."
+            )
+        return key
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("endpoint") == Endpoint.CUSTOM and not cleaned.get("custom_url"):
+            self.add_error("custom_url", "Enter the URL of the custom endpoint.")
+        return cleaned

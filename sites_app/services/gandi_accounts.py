@@ -1,0 +1,208 @@
+"""Gandi accounts of a team: checking a key, saving it encrypted, testing the connection.
+
+A key is checked before it is saved (version.info, then site.count) so a typo is caught on
+the form, not later in a worker. The key passes through here in clear only as a function
+argument; it is never logged, audited or put in an exception text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sites_app import audit
+from sites_app.gandi.errors import GandiError
+from sites_app.models import Endpoint, GandiAccount, Team
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    api_version: str
+    site_count: int
+
+
+def endpoint_url(endpoint: str, custom_url: str = "") -> str:
+    return {
+        Endpoint.PRODUCTION: settings.GANDI_PRODUCTION_URL,
+        Endpoint.OTE: settings.GANDI_OTE_URL,
+        Endpoint.SIMULATOR: settings.GANDI_SIMULATOR_URL,
+    }.get(endpoint, custom_url)
+
+
+def check_key(url: str, api_key: str) -> CheckResult:
+    """Ask Gandi whether the key works here; raises a GandiError subclass with `.message`."""
+    from sites_app.gandi.client import client_for
+
+    client = client_for(url, api_key, timeout=settings.GANDI_VIEW_TIMEOUT)
+    info = client.version_info()
+    count = client.site_count()
+    return CheckResult(api_version=str(info.get("api_version", "")), site_count=count)
+
+
+def add_account(
+    team: Team,
+    *,
+    name: str,
+    endpoint: str,
+    custom_url: str,
+    api_key: str,
+    actor,
+    request: HttpRequest | None = None,
+) -> tuple[GandiAccount, CheckResult]:
+    """Check the key, then store the account with the key encrypted. Raises GandiError."""
+    result = check_key(endpoint_url(endpoint, custom_url), api_key)
+    account = GandiAccount(
+        team=team,
+        name=name,
+        endpoint=endpoint,
+        custom_url=custom_url if endpoint == Endpoint.CUSTOM else "",
+        created_by=actor,
+        last_success_at=timezone.now(),
+    )
+    account.set_api_key(api_key)
+    with transaction.atomic():
+        account.save()
+        audit.record(
+            "gandi_account.add",
+            actor=actor,
+            team=team,
+            obj=account,
+            request=request,
+            endpoint=endpoint,
+            key_hint=account.key_hint,
+        )
+    return account, result
+
+
+def update_account(
+    account: GandiAccount,
+    *,
+    name: str,
+    endpoint: str,
+    custom_url: str,
+    new_api_key: str = "",
+    actor,
+    request: HttpRequest | None = None,
+) -> CheckResult | None:
+    """Save changes; a new key or a new endpoint is checked first (raises GandiError).
+
+    Returns the check's result, or None when nothing Gandi-related changed.
+    """
+    custom_url = custom_url if endpoint == Endpoint.CUSTOM else ""
+    url_changes = endpoint_url(endpoint, custom_url) != account.url
+    result = None
+    if new_api_key or url_changes:
+        result = check_key(endpoint_url(endpoint, custom_url), new_api_key or account.api_key())
+    changed = [
+        field
+        for field, value in (("name", name), ("endpoint", endpoint), ("custom_url", custom_url))
+        if getattr(account, field) != value
+    ]
+    account.name, account.endpoint, account.custom_url = name, endpoint, custom_url
+    fields = [*changed]
+    old_hint = account.key_hint
+    if new_api_key:
+        account.set_api_key(new_api_key)
+        fields += ["api_key_encrypted", "key_hint"]
+    if result is not None:
+        account.last_success_at = timezone.now()
+        account.last_check_error = ""
+        fields += ["last_success_at", "last_check_error"]
+    with transaction.atomic():
+        if fields:
+            account.save(update_fields=fields)
+        if changed:
+            audit.record(
+                "gandi_account.change",
+                actor=actor,
+                team=account.team,
+                obj=account,
+                request=request,
+                fields=changed,
+            )
+        if new_api_key:
+            audit.record(
+                "gandi_account.key_replace",
+                actor=actor,
+                team=account.team,
+                obj=account,
+                request=request,
+                old_key_hint=old_hint,
+                key_hint=account.key_hint,
+            )
+    return result
+
+
+def check_connection(
+    account: GandiAccount, *, actor, request: HttpRequest | None = None
+) -> CheckResult:
+    """Check the stored key now; remembers the outcome on the account. Raises GandiError."""
+    try:
+        result = check_key(account.url, account.api_key())
+    except GandiError as exc:
+        account.last_check_error = exc.message
+        account.save(update_fields=["last_check_error"])
+        audit.record(
+            "gandi_account.test",
+            actor=actor,
+            team=account.team,
+            obj=account,
+            request=request,
+            outcome="failure",
+            error=exc.message,
+        )
+        raise
+    account.last_success_at = timezone.now()
+    account.last_check_error = ""
+    account.save(update_fields=["last_success_at", "last_check_error"])
+    audit.record(
+        "gandi_account.test",
+        actor=actor,
+        team=account.team,
+        obj=account,
+        request=request,
+        site_count=result.site_count,
+    )
+    return result
+
+
+def remove_account(account: GandiAccount, *, actor, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        audit.record(
+            "gandi_account.remove",
+            actor=actor,
+            team=account.team,
+            obj=account,
+            request=request,
+            key_hint=account.key_hint,
+        )
+        account.delete()
+
+
+def rotate_stored_keys() -> tuple[int, list[GandiAccount]]:
+    """Re-encrypt every stored key with the first ENCRYPTION_KEYS entry.
+
+    Returns (re-encrypted count, accounts no configured key can read).
+    """
+    from cryptography.fernet import InvalidToken
+
+    from sites_app import crypto
+
+    done, unreadable = 0, []
+    for account_id in GandiAccount.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            account = GandiAccount.objects.select_for_update().get(pk=account_id)
+            try:
+                token = crypto.reencrypt(account.api_key_encrypted)
+            except InvalidToken:  # report it and go on with the others
+                unreadable.append(account)
+                continue
+            account.api_key_encrypted = token
+            account.save(update_fields=["api_key_encrypted"])
+            audit.record("gandi_account.key_rotated", team=account.team, obj=account)
+            done += 1
+    return done, unreadable
