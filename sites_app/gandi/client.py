@@ -22,7 +22,7 @@ import urllib.parse
 import xmlrpc.client
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
@@ -140,7 +140,12 @@ class _TransportMixin:
             raise
         except Exception as exc:  # expat, defusedxml and malformed-structure errors alike
             raise _BadReply(f"{type(exc).__name__}: {str(exc)[:200]}") from None
-        return unmarshaller.close()  # raises xmlrpc.client.Fault for a fault reply
+        try:
+            return unmarshaller.close()  # raises xmlrpc.client.Fault for a fault reply
+        except xmlrpc.client.Fault:
+            raise
+        except Exception as exc:  # well-formed XML that is not a methodResponse
+            raise _BadReply(f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 class _HTTPTransport(_TransportMixin, xmlrpc.client.Transport):
@@ -490,7 +495,8 @@ class GandiClient:
         if site_id is not None:
             filters["site_id"] = int(site_id)
         if since is not None:
-            filters[">date_created"] = since
+            # Filters compare whole seconds: step back one so the same second still matches.
+            filters[">date_created"] = since - timedelta(seconds=1)
         found: list[OperationInfo] = []
         page = 0
         while True:

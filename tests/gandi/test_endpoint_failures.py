@@ -1,0 +1,177 @@
+"""How the client fails against a broken or hostile endpoint: every failure is a typed error
+with a plain message, a read is retried, a mutation is never sent twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from sites_app.gandi import errors
+
+from .conftest import quick_client
+from .endpoint import (
+    BILLION_LAUGHS,
+    OK_REPLY,
+    Reply,
+    closed_port_url,
+    fault_reply,
+    gzip_bomb,
+    timed,
+)
+
+
+def test_it_refuses_a_billion_laughs_reply_quickly(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=BILLION_LAUGHS))
+    error, elapsed = timed(lambda: quick_client(endpoint.url).site_count())
+
+    assert isinstance(error, errors.BadReplyError)
+    assert "cannot read" in error.message
+    assert "EntitiesForbidden" in error.support_text()
+    assert elapsed < 2
+    assert len(endpoint.requests) == 1  # a hostile reply is not worth asking again
+
+
+def test_it_treats_a_bomb_after_a_mutation_as_ambiguous(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=BILLION_LAUGHS))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_delete(3))
+
+    assert isinstance(error, errors.AmbiguousError)
+    assert endpoint.methods() == ["site.delete"]
+
+
+def test_it_refuses_a_gzip_bomb(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=gzip_bomb(64), headers={"Content-Encoding": "gzip"}))
+    error, elapsed = timed(lambda: quick_client(endpoint.url).site_count())
+
+    assert isinstance(error, errors.BadReplyError)
+    assert elapsed < 5
+
+
+def test_it_explains_an_html_page_instead_of_xml_rpc(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=b"<html><body><h1>Welcome</h1></body></html>"))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_count())
+
+    assert isinstance(error, errors.BadReplyError)
+    assert "endpoint URL" in error.message
+
+
+def test_it_reports_a_wrong_path_as_a_permanent_url_problem(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(status=404, body=b"not found"))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_count())
+
+    assert type(error) is errors.PermanentError
+    assert f"{endpoint.url} answered HTTP 404" in error.message
+    assert len(endpoint.requests) == 1
+
+
+def test_it_retries_a_read_after_http_503_and_succeeds(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(status=503, body=b"busy"), Reply(body=OK_REPLY))
+
+    assert quick_client(endpoint.url).site_count() == 7
+    assert endpoint.methods() == ["site.count", "site.count"]
+
+
+def test_it_gives_up_on_a_read_after_its_retries(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(status=503, body=b"busy"))
+    error, _ = timed(lambda: quick_client(endpoint.url, read_retries=2).site_count())
+
+    assert type(error) is errors.TransientError
+    assert len(endpoint.requests) == 3  # the first try and two retries
+
+
+def test_it_never_resends_a_mutation_after_http_503(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(status=503, body=b"busy"), Reply(body=OK_REPLY))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_delete(3))
+
+    assert isinstance(error, errors.AmbiguousError)
+    assert "may have carried it out" in error.message
+    assert endpoint.methods() == ["site.delete"]
+
+
+def test_a_dropped_connection_after_a_create_is_ambiguous_and_not_resent(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(drop=True), Reply(body=OK_REPLY))
+    client = quick_client(endpoint.url)
+    error, _ = timed(lambda: client.site_create(name="Shop", vhosts=["www.example.com"]))
+
+    assert isinstance(error, errors.AmbiguousError)
+    assert error.method == "site.create"
+    assert endpoint.methods() == ["site.create"]
+
+
+def test_a_dropped_connection_on_a_read_is_retried(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(drop=True), Reply(body=OK_REPLY))
+
+    assert quick_client(endpoint.url).site_count() == 7
+    assert len(endpoint.requests) == 2
+
+
+def test_a_slow_read_times_out_with_a_clear_message(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(delay=1.5))
+    client = quick_client(endpoint.url, timeout=0.3, read_retries=1)
+    error, elapsed = timed(client.site_count)
+
+    assert type(error) is errors.TransientError
+    assert "did not answer within 0.3 seconds" in error.message
+    assert len(endpoint.requests) == 2
+    assert elapsed < 1.5
+
+
+def test_a_slow_mutation_times_out_as_ambiguous(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(delay=1.5))
+    error, elapsed = timed(lambda: quick_client(endpoint.url, timeout=0.3).operation_cancel(9))
+
+    assert isinstance(error, errors.AmbiguousError)
+    assert len(endpoint.requests) == 1
+    assert elapsed < 1.0
+
+
+@pytest.mark.parametrize("call", ["site_count", "site_delete"])
+def test_a_closed_port_is_unreachable_for_reads_and_mutations(call):
+    url = closed_port_url()
+    client = quick_client(url, read_retries=1)
+    error, _ = timed(lambda: client.site_count() if call == "site_count" else client.site_delete(1))
+
+    # Nothing was sent, so even a mutation is safely "not done", not ambiguous.
+    assert isinstance(error, errors.UnreachableError)
+    assert error.message.startswith(f"Could not reach Gandi at {url}")
+
+
+def test_an_unknown_host_is_unreachable():
+    client = quick_client("http://gandi-portal-test.invalid/xmlrpc/", read_retries=0)
+    error, _ = timed(client.site_count)
+
+    assert isinstance(error, errors.UnreachableError)
+
+
+def test_a_fault_is_not_retried_when_permanent(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=fault_reply(560042, "Error [Site 4 not found]")))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_info(4))
+
+    assert isinstance(error, errors.NotFoundError)
+    assert len(endpoint.requests) == 1
+
+
+def test_a_server_fault_on_a_read_is_retried(scripted_endpoint):
+    endpoint = scripted_endpoint(
+        Reply(body=fault_reply(150000, "Error on object : OBJECT_UNKNOWN (CAUSE_UNKNOWN) [x]")),
+        Reply(body=OK_REPLY),
+    )
+
+    assert quick_client(endpoint.url).site_count() == 7
+    assert len(endpoint.requests) == 2
+
+
+def test_a_server_fault_on_a_mutation_is_reported_once_as_transient(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=fault_reply(150000, "[internal]")))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_delete(5))
+
+    # A fault is an answer: Gandi says it did not act, so this is not ambiguous.
+    assert type(error) is errors.TransientError
+    assert len(endpoint.requests) == 1
+
+
+def test_a_reply_of_the_wrong_shape_is_a_clear_error(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=OK_REPLY))  # an int where a site struct belongs
+    error, _ = timed(lambda: quick_client(endpoint.url).site_info(4))
+
+    assert isinstance(error, errors.BadReplyError)
+    assert "expected a struct" in error.support_text()
