@@ -2,7 +2,18 @@
 
 from django.contrib import admin
 
-from .models import AuditEvent, GandiAccount, Invitation, Membership, Team
+from .models import (
+    AuditEvent,
+    GandiAccount,
+    Invitation,
+    Membership,
+    Operation,
+    OwnershipRecord,
+    PendingRequest,
+    Site,
+    Team,
+    VirtualHost,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -76,4 +87,66 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- site lifecycle (sites, vhosts, ownership proofs, operations) ---
+
+
+class VirtualHostInline(admin.TabularInline):
+    model = VirtualHost
+    extra = 0
+    fields = ["position", "name", "ownership", "txt_name", "txt_value", "last_dns_check_at"]
+    readonly_fields = ["last_dns_check_at"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "gandi_id", "account", "package", "state", "paid_until", "removed_at"]
+    list_filter = ["state", "package", "account__team"]
+    search_fields = ["name", "gandi_id", "vhosts__name"]
+    readonly_fields = ["last_synced_at"]
+    inlines = [VirtualHostInline]
+
+
+class OwnershipRecordInline(admin.TabularInline):
+    model = OwnershipRecord
+    extra = 0
+    readonly_fields = [
+        "vhost",
+        "txt_name",
+        "txt_value",
+        "ttl",
+        "seen",
+        "last_checked_at",
+        "last_answer",
+    ]
+
+
+@admin.register(PendingRequest)
+class PendingRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "account", "kind", "status", "check_count", "created_at"]
+    list_filter = ["status", "kind"]
+    inlines = [OwnershipRecordInline]
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "site_name",
+        "account",
+        "status",
+        "gandi_step",
+        "gandi_operation_id",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "gandi_step"]
+    search_fields = ["site_name", "gandi_operation_id", "idempotency_key"]
+    date_hierarchy = "created_at"
+    # Status moves only through the services (conditional updates); staff read, not write.
+    readonly_fields = [f.name for f in Operation._meta.fields]
+
+    def has_add_permission(self, request):
         return False

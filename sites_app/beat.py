@@ -5,4 +5,17 @@ BEAT_SCHEDULE: dict = {
         "task": "sites_app.record_worker_heartbeat",
         "schedule": 30.0,
     },
+    # Bounds recovery: lost messages, killed workers and missed polls are picked up here.
+    "reconcile in-flight operations every 10 seconds": {
+        "task": "sites_app.reconcile_operations",
+        "schedule": 10.0,
+    },
+    "sync sites of every Gandi account every 10 minutes": {
+        "task": "sites_app.sync_all_accounts",
+        "schedule": 600.0,
+    },
+    "re-check DNS of pending ownership proofs every minute": {
+        "task": "sites_app.recheck_pending_verifications",
+        "schedule": 60.0,
+    },
 }

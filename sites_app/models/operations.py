@@ -181,3 +181,14 @@ class Operation(models.Model):
     def elapsed(self):
         end = self.finished_at or timezone.now()
         return end - self.created_at
+
+    @property
+    def elapsed_text(self) -> str:
+        seconds = max(0, int(self.elapsed().total_seconds()))
+        if seconds < 60:
+            return f"{seconds} s"
+        minutes, seconds = divmod(seconds, 60)
+        if minutes < 60:
+            return f"{minutes} min {seconds} s"
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes} min"

@@ -1,0 +1,64 @@
+"""Host names as Gandi wants them: lower case, punycode, valid labels."""
+
+from __future__ import annotations
+
+import re
+
+LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+MAX_HOSTNAME = 253
+
+
+class HostnameError(ValueError):
+    """A host name that cannot be a vhost; the message says why, in plain words."""
+
+
+def normalise_hostname(raw: str) -> str:
+    """Lower-case, IDNA-encode (punycode) and validate one host name."""
+    name = raw.strip().rstrip(".")
+    if not name:
+        raise HostnameError("Enter a host name.")
+    if any(ch.isspace() for ch in name):
+        raise HostnameError(f"“{raw.strip()}” contains a space.")
+    try:
+        ascii_name = name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise HostnameError(
+            f"“{name}” is not a valid host name (a label is empty, too long or not allowed)."
+        ) from None
+    if len(ascii_name) > MAX_HOSTNAME:
+        raise HostnameError(
+            f"“{name[:40]}…” is too long: {len(ascii_name)} characters, at most {MAX_HOSTNAME}."
+        )
+    labels = ascii_name.split(".")
+    if len(labels) < 2:
+        raise HostnameError(f"“{name}” needs a domain, e.g. www.{name}.com.")
+    for label in labels:
+        if len(label) > 63:
+            raise HostnameError(f"“{name}”: the part “{label[:20]}…” is longer than 63 characters.")
+        if not LABEL.match(label):
+            raise HostnameError(
+                f"“{name}” is not a valid host name: use letters, digits and hyphens, "
+                "with no hyphen at the start or end of a part."
+            )
+    if labels[-1].isdigit():
+        raise HostnameError(f"“{name}” looks like an IP address; a vhost is a host name.")
+    return ascii_name
+
+
+def normalise_vhost_list(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Normalised, de-duplicated vhosts in order, and the problems found (plain words)."""
+    result: list[str] = []
+    problems: list[str] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            name = normalise_hostname(line)
+        except HostnameError as exc:
+            problems.append(str(exc))
+            continue
+        if name in result:
+            problems.append(f"“{name}” is listed twice.")
+            continue
+        result.append(name)
+    return result, problems

@@ -1,0 +1,489 @@
+"""Operations: write the row, send it to Gandi once, look before re-sending, cancel, retry.
+
+The rules (ARCHITECTURE §5): a view only writes the row and enqueues on commit; the worker
+claims the row with a conditional UPDATE and makes at most one mutating call for it; after
+an ambiguous failure it looks at Gandi for the result instead of sending again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sites_app import audit
+from sites_app.crypto import SecretUnreadable
+from sites_app.gandi.client import GandiClient, OperationInfo
+from sites_app.gandi.errors import (
+    AmbiguousError,
+    GandiError,
+    NotCancellableError,
+    PermanentError,
+    TransientError,
+)
+from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
+from sites_app.models.audit import AuditEvent
+from sites_app.services.sites import KEY_UNREADABLE
+
+log = logging.getLogger(__name__)
+Status = OperationStatus
+
+# How long Gandi may take before a person must look (seconds, per kind).
+DEADLINES = {
+    OperationKind.CREATE: 30 * 60,
+    OperationKind.UPDATE_VHOSTS: 15 * 60,
+    OperationKind.UPGRADE: 15 * 60,
+    OperationKind.DELETE: 15 * 60,
+}
+GANDI_TYPES = {
+    OperationKind.CREATE: "sitebuilder_create",
+    OperationKind.UPDATE_VHOSTS: "sitebuilder_update",
+    OperationKind.UPGRADE: "sitebuilder_update",
+    OperationKind.DELETE: "sitebuilder_delete",
+}
+SITE_STATE_WHILE = {
+    OperationKind.UPDATE_VHOSTS: "being_updated",
+    OperationKind.UPGRADE: "being_updated",
+    OperationKind.DELETE: "being_deleted",
+}
+# Gandi's clock and ours may differ: look a little before the claim time.
+LOOKUP_SKEW = timedelta(minutes=2)
+
+
+class OperationRefused(Exception):
+    """The request cannot be accepted now; the message says why in plain words."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def audit_action(kind: str) -> str:
+    return f"site.{kind}"
+
+
+def max_countdown() -> float:
+    """A delayed message must come back before Redis would hand it out a second time."""
+    return max(1.0, settings.CELERY_VISIBILITY_TIMEOUT / 2)
+
+
+def request_operation(
+    *,
+    account: GandiAccount,
+    kind: str,
+    user,
+    params: dict,
+    idempotency_key: str,
+    site: Site | None = None,
+    request=None,
+    retry_of: Operation | None = None,
+) -> tuple[Operation, bool]:
+    """Write the Operation row and queue it on commit; the same key returns the same row."""
+    from sites_app import tasks
+
+    if not idempotency_key:
+        raise OperationRefused("The form is missing its request key; reload the page and retry.")
+    with transaction.atomic():
+        existing = Operation.objects.filter(account=account, idempotency_key=idempotency_key)
+        if found := existing.first():
+            return found, False
+        if site is not None:
+            if site.is_removed:
+                raise OperationRefused("This site no longer exists at Gandi.")
+            busy = site.operations.in_flight().first()
+            if busy is not None:
+                raise OperationRefused(
+                    f"“{busy}” is still in progress on this site; wait until it ends."
+                )
+        try:
+            with transaction.atomic():
+                op = Operation.objects.create(
+                    account=account,
+                    kind=kind,
+                    site=site,
+                    site_name=site.name if site else params.get("name", ""),
+                    requested_by=user if user is not None and user.is_authenticated else None,
+                    params=params,
+                    idempotency_key=idempotency_key,
+                    deadline=timezone.now() + timedelta(seconds=DEADLINES[kind]),
+                    retry_of=retry_of,
+                )
+        except IntegrityError:  # the same form sent twice at once: the other one won
+            return Operation.objects.get(account=account, idempotency_key=idempotency_key), False
+        audit.record(
+            audit_action(kind),
+            actor=user,
+            team=account.team,
+            obj=op,
+            outcome=AuditEvent.Outcome.REQUESTED,
+            request=request,
+            account=account.name,
+            site=op.site_name,
+            **_audit_params(params),
+        )
+        tasks.submit_operation.delay_on_commit(op.id)
+    return op, True
+
+
+def _audit_params(params: dict) -> dict:
+    keep = ("vhosts", "package", "duration", "provider", "price", "currency")
+    return {key: params[key] for key in keep if key in params}
+
+
+# --- the worker side ---------------------------------------------------------------
+
+
+def submit_operation(op_id: int) -> None:
+    """Claim a queued row and make its one mutating Gandi call."""
+    now = timezone.now()
+    claimed = (
+        Operation.objects.filter(pk=op_id, status=Status.QUEUED)
+        .exclude(next_poll_at__gt=now + timedelta(seconds=1))
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return  # someone else has it, it is not due yet, or it was cancelled
+    op = Operation.objects.select_related("account", "site").get(pk=op_id)
+    if now >= op.deadline:
+        finish(
+            op,
+            Status.FAILED,
+            "Gandi could not be reached before the deadline; nothing was changed.",
+            retry_safe=True,
+        )
+        return
+    try:
+        client = op.account.client()
+    except SecretUnreadable:
+        finish(op, Status.FAILED, KEY_UNREADABLE, retry_safe=True)
+        return
+    try:
+        gandi_op = send_mutation(client, op)
+    except AmbiguousError as exc:
+        _after_ambiguous(op, exc)
+        return
+    except TransientError as exc:
+        _send_later(op, exc)
+        return
+    except PermanentError as exc:
+        finish(op, Status.FAILED, exc.message, detail=exc.support_text(), retry_safe=True)
+        return
+    adopt(op, gandi_op)
+
+
+def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
+    """The one mutating call for this row."""
+    params = op.params
+    if op.kind == OperationKind.CREATE:
+        return client.site_create(
+            name=params["name"],
+            vhosts=list(params["vhosts"]),
+            provider=params.get("provider", "basekit_whitelabel"),
+            package=params.get("package", "personal"),
+            duration=params.get("duration", "1m"),
+        )
+    if op.site is None:
+        raise PermanentError("The site of this operation is gone from the portal.")
+    if op.kind == OperationKind.UPDATE_VHOSTS:
+        return client.site_update(op.site.gandi_id, vhosts=list(params["vhosts"]))
+    if op.kind == OperationKind.UPGRADE:
+        return client.site_update(op.site.gandi_id, package=params["package"])
+    if op.kind == OperationKind.DELETE:
+        return client.site_delete(op.site.gandi_id)
+    raise PermanentError(f"Unknown operation kind {op.kind!r}.")
+
+
+def _send_later(op: Operation, exc: TransientError) -> None:
+    """Gandi refused before acting (busy, rate limit, unreachable): send again later."""
+    from sites_app import tasks
+
+    delay = min(60.0, 2.0 * 2 ** min(op.attempts, 5))
+    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(
+        status=Status.QUEUED,
+        next_poll_at=timezone.now() + timedelta(seconds=delay),
+        last_error=f"{exc.message} The portal will try again.",
+        error_detail=exc.support_text(),
+    )
+    tasks.submit_operation.apply_async((op.id,), countdown=delay)
+
+
+def _after_ambiguous(op: Operation, exc: AmbiguousError) -> None:
+    from sites_app import tasks
+
+    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(
+        status=Status.CHECKING,
+        last_error="Gandi's answer was lost; the portal is checking what Gandi did.",
+        error_detail=exc.support_text(),
+        next_poll_at=timezone.now() + timedelta(seconds=2),
+    )
+    tasks.recover_operation.apply_async((op.id,), countdown=2)
+
+
+def adopt(op: Operation, gandi_op: OperationInfo) -> None:
+    """Store Gandi's operation id at once, then let polling follow it."""
+    from sites_app.services import polling
+
+    now = timezone.now()
+    params = dict(op.params)
+    if gandi_op.site_id:
+        params["gandi_site_id"] = gandi_op.site_id
+    updated = Operation.objects.filter(
+        pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]
+    ).update(
+        status=Status.IN_PROGRESS,
+        gandi_operation_id=gandi_op.id,
+        gandi_step=gandi_op.step,
+        gandi_eta=gandi_op.eta,
+        submitted_at=now,
+        next_poll_at=now + timedelta(seconds=polling.poll_interval(0)),
+        last_error="",
+        params=params,
+    )
+    if not updated:
+        return
+    if op.site_id and op.kind in SITE_STATE_WHILE:
+        Site.objects.filter(pk=op.site_id).update(state=SITE_STATE_WHILE[op.kind])
+    op.refresh_from_db()
+    polling.apply_operation_info(op, gandi_op)
+    polling.schedule_poll(op.account_id, polling.poll_interval(0))
+
+
+def finish(
+    op: Operation,
+    status: str,
+    message: str = "",
+    *,
+    detail: str = "",
+    retry_safe: bool = False,
+    step: str | None = None,
+) -> bool:
+    """Put the row in a final state once (conditional), and audit the outcome."""
+    now = timezone.now()
+    changes = {
+        "status": status,
+        "finished_at": now,
+        "next_poll_at": None,
+        "last_error": message,
+        "retry_safe": retry_safe,
+    }
+    if detail:
+        changes["error_detail"] = detail
+    if step is not None:
+        changes["gandi_step"] = step
+    updated = (
+        Operation.objects.filter(pk=op.pk)
+        .exclude(status__in=[Status.DONE, Status.FAILED, Status.CANCELLED, Status.NEEDS_ATTENTION])
+        .update(**changes)
+    )
+    if not updated:
+        return False
+    op.refresh_from_db()
+    outcome = AuditEvent.Outcome.SUCCESS if status == Status.DONE else AuditEvent.Outcome.FAILURE
+    audit.record(
+        audit_action(op.kind),
+        actor=op.requested_by,
+        team=op.account.team,
+        obj=op,
+        outcome=outcome,
+        status=status,
+        gandi_operation_id=op.gandi_operation_id,
+        message=message,
+    )
+    log.info("operation %s (%s) ended: %s %s", op.pk, op.kind, status, message)
+    return True
+
+
+# --- after an ambiguous failure: look, never re-send --------------------------------
+
+
+def recover_operation(op_id: int) -> None:
+    """Find at Gandi what an unanswered call did, and adopt it; nothing is sent again."""
+    from sites_app import tasks
+
+    op = Operation.objects.select_related("account", "site").filter(pk=op_id).first()
+    if op is None or op.status != Status.CHECKING:
+        return
+    try:
+        client = op.account.client()
+        found = look_for_sent(client, op)
+    except (GandiError, SecretUnreadable) as exc:
+        message = exc.message if isinstance(exc, GandiError) else KEY_UNREADABLE
+        if timezone.now() >= op.deadline:
+            finish(
+                op,
+                Status.NEEDS_ATTENTION,
+                "The portal could not find out what Gandi did "
+                f"with this request in time ({message}). Check the site before retrying.",
+            )
+            return
+        Operation.objects.filter(pk=op.pk, status=Status.CHECKING).update(
+            next_poll_at=timezone.now() + timedelta(seconds=10)
+        )
+        tasks.recover_operation.apply_async((op.id,), countdown=10)
+        return
+    if isinstance(found, OperationInfo):
+        log.info("operation %s: adopted Gandi operation %s after a lost answer", op.pk, found.id)
+        adopt(op, found)
+    elif found == "site_without_operation":
+        finish(
+            op,
+            Status.NEEDS_ATTENTION,
+            "The site exists at Gandi but the portal cannot find "
+            "the operation that made it. Sync the sites to see it.",
+        )
+    else:
+        finish(
+            op,
+            Status.FAILED,
+            "Gandi did not receive the request; nothing was changed. You can retry.",
+            retry_safe=True,
+        )
+
+
+def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | None:
+    """The Gandi operation this row's lost call created, if any."""
+    since = (op.claimed_at or op.created_at) - LOOKUP_SKEW
+    taken = set(
+        Operation.objects.exclude(pk=op.pk)
+        .filter(account=op.account, gandi_operation_id__isnull=False)
+        .values_list("gandi_operation_id", flat=True)
+    )
+    gandi_type = GANDI_TYPES[op.kind]
+    if op.kind == OperationKind.CREATE:
+        candidates = client.find_operations(type=gandi_type, since=since)
+        matching = [c for c in candidates if c.params.get("name") == op.params.get("name")]
+        if not matching:
+            site = client.find_site_by_name(op.params["name"])
+            if site is not None and (site.date_created is None or site.date_created >= since):
+                matching = client.find_operations(type=gandi_type, site_id=site.id, since=since)
+                if not matching:
+                    return "site_without_operation"
+    else:
+        if op.site is None:
+            return None
+        candidates = client.find_operations(type=gandi_type, site_id=op.site.gandi_id, since=since)
+        matching = [c for c in candidates if _same_change(op, c)]
+    matching = [c for c in matching if c.id not in taken]
+    matching.sort(key=lambda c: c.id)
+    return matching[0] if matching else None
+
+
+def _same_change(op: Operation, candidate: OperationInfo) -> bool:
+    params = candidate.params or {}
+    if op.kind == OperationKind.UPDATE_VHOSTS and "vhosts" in params:
+        return list(params["vhosts"])[: len(op.params["vhosts"])] == list(op.params["vhosts"])
+    if op.kind == OperationKind.UPGRADE and "package" in params:
+        return params["package"] == op.params["package"]
+    if op.kind == OperationKind.UPDATE_VHOSTS:
+        return "package" not in params
+    if op.kind == OperationKind.UPGRADE:
+        return "vhosts" not in params
+    return True
+
+
+# --- cancel and retry ----------------------------------------------------------------
+
+
+def request_cancel(op: Operation, user, request=None) -> str:
+    """Cancel locally if not sent yet, else queue one operation.cancel call."""
+    from sites_app import tasks
+
+    now = timezone.now()
+    with transaction.atomic():
+        if op.status == Status.QUEUED:
+            cancelled = Operation.objects.filter(pk=op.pk, status=Status.QUEUED).update(
+                status=Status.CANCELLED,
+                finished_at=now,
+                cancel_requested_at=now,
+                retry_safe=True,
+                last_error="Cancelled before it was sent to Gandi.",
+            )
+            if cancelled:
+                audit.record(
+                    "site.cancel",
+                    actor=user,
+                    team=op.account.team,
+                    obj=op,
+                    request=request,
+                    before_sending=True,
+                )
+                return "Cancelled before anything was sent to Gandi."
+        op.refresh_from_db()
+        if not op.can_cancel:
+            raise OperationRefused(
+                "This operation can no longer be cancelled: Gandi only cancels while it is "
+                "billing or waiting."
+            )
+        marked = Operation.objects.filter(pk=op.pk, cancel_requested_at__isnull=True).update(
+            cancel_requested_at=now
+        )
+        if not marked:
+            return "A cancellation was already requested."
+        audit.record(
+            "site.cancel",
+            actor=user,
+            team=op.account.team,
+            obj=op,
+            request=request,
+            outcome=AuditEvent.Outcome.REQUESTED,
+        )
+        tasks.cancel_operation.delay_on_commit(op.id)
+    return "Cancellation requested; Gandi will confirm it in a moment."
+
+
+def send_cancel(op_id: int) -> None:
+    """One operation.cancel call per request to cancel."""
+    from sites_app.services import polling
+
+    claimed = Operation.objects.filter(
+        pk=op_id,
+        cancel_requested_at__isnull=False,
+        cancel_sent_at__isnull=True,
+        status=Status.IN_PROGRESS,
+    ).update(cancel_sent_at=timezone.now())
+    if not claimed:
+        return
+    op = Operation.objects.select_related("account").get(pk=op_id)
+    try:
+        op.account.client().operation_cancel(op.gandi_operation_id)
+    except NotCancellableError as exc:
+        Operation.objects.filter(pk=op.pk).update(
+            last_error=f"Too late to cancel: {exc.message}", error_detail=exc.support_text()
+        )
+    except AmbiguousError:
+        pass  # the next poll shows whether Gandi cancelled it
+    except (TransientError, SecretUnreadable) as exc:
+        # Not acted on: let the person ask again.
+        Operation.objects.filter(pk=op.pk).update(
+            cancel_requested_at=None,
+            cancel_sent_at=None,
+            last_error="The cancellation could not be sent: "
+            f"{getattr(exc, 'message', KEY_UNREADABLE)} Try again.",
+        )
+    except PermanentError as exc:
+        Operation.objects.filter(pk=op.pk).update(
+            last_error=f"Gandi refused the cancellation: {exc.message}",
+            error_detail=exc.support_text(),
+        )
+    polling.schedule_poll(op.account_id, 0.2, force=True)
+
+
+def retry_operation(op: Operation, user, idempotency_key: str, request=None) -> Operation:
+    """A new row with the same request, for a failure where Gandi certainly did not act."""
+    if not op.can_retry:
+        raise OperationRefused("This operation cannot be retried safely.")
+    new, _ = request_operation(
+        account=op.account,
+        kind=op.kind,
+        user=user,
+        params={k: v for k, v in op.params.items() if k != "gandi_site_id"},
+        idempotency_key=idempotency_key,
+        site=op.site,
+        request=request,
+        retry_of=op,
+    )
+    return new

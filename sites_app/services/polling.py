@@ -1,0 +1,285 @@
+"""Following operations at Gandi: batched, adaptive polls, and the reconciler that bounds recovery.
+
+One `operation.list` call per account covers all its in-flight operations. Polls are fast at
+first and slower later. The beat reconciler re-enqueues whatever a lost message or a killed
+worker left behind, so an operation is delayed, never lost, and every row reaches a final
+state or "needs attention" by its deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sites_app.crypto import SecretUnreadable
+from sites_app.gandi.client import OperationInfo
+from sites_app.gandi.errors import GandiError
+from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus
+from sites_app.services import sites as site_service
+from sites_app.services.operations import finish, max_countdown
+
+log = logging.getLogger(__name__)
+Status = OperationStatus
+
+# (operation age in seconds up to which, poll interval in seconds)
+POLL_SCHEDULE = [(20, 1.0), (120, 3.0), (600, 10.0)]
+SLOW_POLL = 30.0
+# A message this late is presumed lost; the reconciler sends another.
+OVERDUE = timedelta(seconds=15)
+RUNNING_STEPS = {"BILL", "WAIT", "RUN"}
+
+
+def poll_interval(age_seconds: float) -> float:
+    for limit, interval in POLL_SCHEDULE:
+        if age_seconds < limit:
+            return interval
+    return SLOW_POLL
+
+
+def _scheduled_key(account_id: int) -> str:
+    return f"gandi-poll-due:{account_id}"
+
+
+def schedule_poll(account_id: int, delay: float, *, force: bool = False) -> None:
+    """Queue a poll of this account unless one is already due at about that time."""
+    from sites_app import tasks
+
+    delay = max(0.1, min(delay, max_countdown()))
+    due = time.time() + delay
+    key = _scheduled_key(account_id)
+    scheduled = cache.get(key)
+    if not force and scheduled is not None and scheduled <= due + 0.5:
+        return
+    cache.set(key, due, timeout=int(delay) + 30)
+    tasks.poll_account_operations.apply_async((account_id,), countdown=delay)
+
+
+def poll_account_operations(account_id: int) -> None:
+    """One operation.list call for every in-flight operation of the account."""
+    lock = f"gandi-poll-lock:{account_id}"
+    if not cache.add(lock, 1, timeout=60):
+        return  # another worker is polling this account and will schedule the next poll
+    try:
+        cache.delete(_scheduled_key(account_id))
+        next_delay = _poll(account_id)
+    finally:
+        cache.delete(lock)
+    if next_delay is not None:
+        schedule_poll(account_id, next_delay)
+
+
+def _in_flight_at_gandi(account_id: int):
+    return Operation.objects.select_related("account", "site").filter(
+        account_id=account_id, status=Status.IN_PROGRESS, gandi_operation_id__isnull=False
+    )
+
+
+def _poll(account_id: int) -> float | None:
+    ops = list(_in_flight_at_gandi(account_id))
+    if not ops:
+        return None
+    account = ops[0].account
+    try:
+        infos = account.client().operations_by_id([op.gandi_operation_id for op in ops])
+    except (GandiError, SecretUnreadable) as exc:
+        message = exc.message if isinstance(exc, GandiError) else site_service.KEY_UNREADABLE
+        log.warning("poll of account %s failed: %s", account_id, message)
+        for op in ops:
+            _check_deadline(op, f"The portal could not reach Gandi to follow it: {message}")
+        return 10.0
+    now = timezone.now()
+    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(polls=F("polls") + 1)
+    for op in ops:
+        info = infos.get(op.gandi_operation_id)
+        if info is None:
+            finish(
+                op,
+                Status.NEEDS_ATTENTION,
+                "Gandi no longer reports this operation. Check the site, then sync.",
+                detail=f"operation {op.gandi_operation_id} missing from operation.list",
+            )
+            continue
+        apply_operation_info(op, info)
+    remaining = list(_in_flight_at_gandi(account_id).values_list("next_poll_at", flat=True))
+    if not remaining:
+        return None
+    soonest = min(when or now for when in remaining)
+    return max(0.1, (soonest - now).total_seconds())
+
+
+def apply_operation_info(op: Operation, info: OperationInfo) -> None:
+    """Move the row along with what Gandi says about its operation."""
+    step = info.step
+    if step == "DONE":
+        _done(op, info)
+    elif step == "ERROR":
+        reason = info.last_error or "no reason given"
+        finish(
+            op,
+            Status.FAILED,
+            f"Gandi could not complete it: {reason}",
+            detail=f"operation {info.id} ended in step ERROR: {reason}",
+            retry_safe=True,
+            step=step,
+        )
+        _refresh_quietly(op)
+    elif step == "SUPPORT":
+        finish(
+            op,
+            Status.NEEDS_ATTENTION,
+            "Gandi stopped this operation for its support team "
+            f"to look at. Contact Gandi support and quote operation {info.id}.",
+            detail=f"operation {info.id} in step SUPPORT: {info.last_error or ''}",
+            step=step,
+        )
+    elif step == "CANCEL":
+        finish(
+            op,
+            Status.CANCELLED,
+            "Cancelled at Gandi; nothing was changed.",
+            retry_safe=True,
+            step=step,
+        )
+        _refresh_quietly(op)
+    elif step in RUNNING_STEPS:
+        now = timezone.now()
+        age = (now - (op.submitted_at or op.created_at)).total_seconds()
+        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
+            gandi_step=step,
+            gandi_eta=info.eta,
+            next_poll_at=now + timedelta(seconds=poll_interval(age)),
+        )
+        _check_deadline(op, f"Gandi has not finished it in time (still at step {step}).")
+    else:
+        finish(
+            op,
+            Status.NEEDS_ATTENTION,
+            f"Gandi reports a step the portal does not know "
+            f"(“{step}”). Check with Gandi before doing anything else on this site.",
+            detail=f"operation {info.id} in unknown step {step!r}",
+            step=step,
+        )
+
+
+def _check_deadline(op: Operation, message: str) -> None:
+    if timezone.now() >= op.deadline:
+        finish(op, Status.NEEDS_ATTENTION, message)
+
+
+def _done(op: Operation, info: OperationInfo) -> None:
+    account = op.account
+    site = op.site
+    try:
+        client = account.client()
+        if op.kind == OperationKind.CREATE:
+            site_id = info.site_id or op.params.get("gandi_site_id")
+            if not site_id:
+                summary = client.find_site_by_name(op.params["name"])
+                site_id = summary.id if summary else None
+            if site_id:
+                site = site_service.apply_site_info(account, client.site_info(site_id))
+        elif op.kind == OperationKind.DELETE and site is not None:
+            site_service.mark_removed(site)
+        elif site is not None:
+            site = site_service.refresh_site(site)
+    except (GandiError, SecretUnreadable) as exc:
+        # The operation is done at Gandi whatever happens here; the next sync fills the gaps.
+        log.warning("operation %s done, but refreshing its site failed: %s", op.pk, exc)
+    if site is not None and op.site_id != getattr(site, "pk", None):
+        Operation.objects.filter(pk=op.pk).update(site=site, site_name=site.name)
+    finish(op, Status.DONE, step="DONE")
+
+
+def _refresh_quietly(op: Operation) -> None:
+    if op.site is None or op.site.is_removed:
+        return
+    try:
+        site_service.refresh_site(op.site)
+    except (GandiError, SecretUnreadable) as exc:
+        log.warning("refreshing site %s after operation %s failed: %s", op.site_id, op.pk, exc)
+
+
+# --- the beat reconciler -----------------------------------------------------------
+
+
+def reconcile_operations() -> dict[str, int]:
+    """Re-enqueue what was lost, look into unanswered sends, and enforce deadlines."""
+    from sites_app import tasks
+
+    now = timezone.now()
+    counts = {"resent": 0, "checking": 0, "polls": 0, "expired": 0}
+
+    # Nothing was sent for these rows, so failing them at the deadline is safe.
+    for op in Operation.objects.filter(status=Status.QUEUED, deadline__lte=now):
+        if finish(
+            op,
+            Status.FAILED,
+            "It could not be sent to Gandi before its deadline; nothing was changed.",
+            retry_safe=True,
+        ):
+            counts["expired"] += 1
+
+    # A queued row whose message should have been handled by now: send another message.
+    lost = Operation.objects.filter(status=Status.QUEUED).filter(
+        Q(next_poll_at__isnull=True, created_at__lt=now - OVERDUE)
+        | Q(next_poll_at__lt=now - OVERDUE)
+    )
+    for op_id in lost.values_list("pk", flat=True):
+        tasks.submit_operation.delay(op_id)
+        counts["resent"] += 1
+
+    # Claimed but never answered (the worker died mid-call): find out what Gandi did.
+    stuck_after = timedelta(seconds=settings.GANDI_TIMEOUT * 2 + 30)
+    Operation.objects.filter(status=Status.SENDING, claimed_at__lt=now - stuck_after).update(
+        status=Status.CHECKING, next_poll_at=now
+    )
+    for op in Operation.objects.filter(status=Status.CHECKING):
+        if op.next_poll_at is None or op.next_poll_at <= now - timedelta(seconds=5):
+            if now >= op.deadline + timedelta(minutes=5):
+                finish(
+                    op,
+                    Status.NEEDS_ATTENTION,
+                    "The portal could not find out what Gandi "
+                    "did with this request. Check the site before retrying.",
+                )
+                counts["expired"] += 1
+                continue
+            tasks.recover_operation.delay(op.pk)
+            counts["checking"] += 1
+
+    # Polls that should have happened by now, and rows past their deadline.
+    overdue_accounts = set(
+        Operation.objects.filter(status=Status.IN_PROGRESS)
+        .filter(
+            Q(next_poll_at__lt=now - OVERDUE) | Q(next_poll_at__isnull=True) | Q(deadline__lte=now)
+        )
+        .values_list("account_id", flat=True)
+    )
+    for account_id in overdue_accounts:
+        schedule_poll(account_id, 0.1, force=True)
+        counts["polls"] += 1
+    # If polling itself keeps failing, the deadline still holds.
+    for op in Operation.objects.filter(
+        status=Status.IN_PROGRESS, deadline__lte=now - timedelta(minutes=2)
+    ):
+        if finish(
+            op,
+            Status.NEEDS_ATTENTION,
+            "Gandi has not finished it in time, and the "
+            "portal could not follow it. Check the site at Gandi.",
+        ):
+            counts["expired"] += 1
+    return counts
+
+
+def sync_account_sites(account_id: int) -> str:
+    account = GandiAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return "account gone"
+    return str(site_service.sync_account(account))

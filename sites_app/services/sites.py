@@ -1,0 +1,174 @@
+"""Keeping Site rows in step with Gandi: sync from site.list, refresh from site.info."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sites_app.crypto import SecretUnreadable
+from sites_app.gandi.client import GandiClient, SiteInfo, SiteSummary
+from sites_app.gandi.errors import GandiError, NotFoundError
+from sites_app.models import GandiAccount, Ownership, OwnershipRecord, Site, VirtualHost
+
+log = logging.getLogger(__name__)
+
+KEY_UNREADABLE = (
+    "The account's API key cannot be decrypted with the configured keys; "
+    "an admin must enter it again."
+)
+
+
+@dataclass
+class SyncResult:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.added} new, {self.changed} changed, {self.removed} gone, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+def _summary_differs(site: Site, summary: SiteSummary) -> bool:
+    return (
+        site.name != summary.name
+        or site.state != summary.state
+        or site.package != summary.package
+        or site.provider != summary.provider
+        or (summary.vhost or "") != site.preferred_vhost
+        or site.paid_until != summary.date_end
+        or site.removed_at is not None
+    )
+
+
+def sync_account(account: GandiAccount, client: GandiClient | None = None) -> SyncResult:
+    """Read every page of site.list; add, update and mark gone sites to match Gandi.
+
+    A site whose list entry changed is refreshed from site.info too, so its vhosts follow.
+    """
+    client = client or account.client()
+    result = SyncResult()
+    now = timezone.now()
+    known = {site.gandi_id: site for site in account.sites.all()}
+    seen: set[int] = set()
+    for summary in client.iter_sites():
+        seen.add(summary.id)
+        site = known.get(summary.id)
+        if site is not None and not _summary_differs(site, summary) and site.vhosts.exists():
+            result.unchanged += 1
+            Site.objects.filter(pk=site.pk).update(last_synced_at=now)
+            continue
+        try:
+            info = client.site_info(summary.id)
+        except NotFoundError:
+            continue  # deleted between list and info; the next sync sees it gone
+        apply_site_info(account, info)
+        if site is None:
+            result.added += 1
+        else:
+            result.changed += 1
+    gone = [
+        site for gandi_id, site in known.items() if gandi_id not in seen and not site.removed_at
+    ]
+    for site in gone:
+        mark_removed(site)
+        result.removed += 1
+    log.info("synced account %s: %s", account.pk, result)
+    return result
+
+
+def mark_removed(site: Site) -> None:
+    """Gandi no longer has this site: hide it from lists, keep it (and its history)."""
+    Site.objects.filter(pk=site.pk).update(
+        removed_at=timezone.now(), state="deleted", last_synced_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def apply_site_info(account: GandiAccount, info: SiteInfo) -> Site:
+    """Create or update the Site row and its ordered vhosts from a site.info answer."""
+    site, _ = Site.objects.select_for_update().get_or_create(
+        account=account, gandi_id=info.id, defaults={"name": info.name}
+    )
+    site.name = info.name
+    site.provider = info.provider or ""
+    site.package = info.package or ""
+    site.state = info.state or ""
+    site.parking_vhost = info.parking_vhost or ""
+    site.preferred_vhost = info.vhosts[0] if info.vhosts else ""
+    site.date_created = info.date_created
+    site.date_updated = info.date_updated
+    site.paid_until = info.date_end
+    site.last_synced_at = timezone.now()
+    site.removed_at = timezone.now() if info.state == "deleted" else None
+    site.save()
+    _apply_vhosts(site, list(info.vhosts))
+    return site
+
+
+def _ownership_for(account: GandiAccount, site: Site, name: str) -> dict:
+    if name == site.parking_vhost:
+        return {"ownership": Ownership.PARKING, "txt_name": "", "txt_value": ""}
+    record = (
+        OwnershipRecord.objects.filter(pending__account=account, vhost=name)
+        .order_by("-seen", "-id")
+        .first()
+    )
+    if record is not None:
+        return {
+            "ownership": Ownership.TXT_SEEN if record.seen else Ownership.TXT_NEEDED,
+            "txt_name": record.txt_name,
+            "txt_value": record.txt_value,
+            "last_dns_check_at": record.last_checked_at,
+            "last_dns_answer": record.last_answer,
+        }
+    # Gandi attached it without asking us for a TXT record: a Gandi-managed domain, or a
+    # proof made outside the portal; we cannot tell which from site.info.
+    return {"ownership": Ownership.ACCEPTED, "txt_name": "", "txt_value": ""}
+
+
+def _apply_vhosts(site: Site, names: list[str]) -> None:
+    existing = {vhost.name: vhost for vhost in site.vhosts.all()}
+    site.vhosts.exclude(name__in=names).delete()
+    for position, name in enumerate(names):
+        fields = {"position": position, **_ownership_for(site.account, site, name)}
+        vhost = existing.get(name)
+        if vhost is None:
+            VirtualHost.objects.create(site=site, name=name, **fields)
+        else:
+            for key, value in fields.items():
+                setattr(vhost, key, value)
+            vhost.save()
+
+
+def refresh_site(site: Site, *, timeout: float | None = None) -> Site:
+    """Re-read one site from site.info (a read: allowed in a view with the view timeout)."""
+    client = site.account.client(timeout=timeout)
+    try:
+        info = client.site_info(site.gandi_id)
+    except NotFoundError:
+        mark_removed(site)
+        site.refresh_from_db()
+        return site
+    return apply_site_info(site.account, info)
+
+
+def refresh_site_in_view(site: Site) -> str:
+    """Refresh for a page; on failure return the plain reason and keep the stored data."""
+    if site.is_removed:
+        return ""
+    try:
+        refresh_site(site, timeout=settings.GANDI_VIEW_TIMEOUT)
+    except GandiError as exc:
+        return exc.message
+    except SecretUnreadable:
+        return KEY_UNREADABLE
+    site.refresh_from_db()
+    return ""

@@ -1,0 +1,205 @@
+"""Ownership proofs: dry runs that ask for TXT records, DNS checks, and the confirmed submit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sites_app import audit, dns
+from sites_app.gandi.client import Problem
+from sites_app.models import (
+    GandiAccount,
+    Operation,
+    OperationKind,
+    Ownership,
+    OwnershipRecord,
+    PendingRequest,
+    Site,
+    VirtualHost,
+)
+from sites_app.services.operations import OperationRefused, request_operation
+
+log = logging.getLogger(__name__)
+
+# Seconds between automatic DNS checks: quick at first, since people publish and then wait.
+CHECK_BACKOFF = [15, 30, 60, 120, 300, 600, 1800]
+# A pending request nobody confirmed is dropped from background checks after this long.
+GIVE_UP_AFTER = timedelta(days=7)
+
+
+@dataclass
+class DryRunOutcome:
+    """What a dry run said: field errors for the form, and TXT records the vhosts need."""
+
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    txt_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.field_errors and not self.txt_problems
+
+
+def read_problems(problems: list[Problem], known_fields: set[str]) -> DryRunOutcome:
+    outcome = DryRunOutcome()
+    for problem in problems:
+        if problem.txt_record is not None:
+            outcome.txt_problems.append(problem)
+            continue
+        target = problem.field if problem.field in known_fields else "__all__"
+        text = problem.reason
+        if problem.attr:
+            text = f"{problem.reason} ({', '.join(str(a) for a in problem.attr)})"
+        outcome.field_errors.setdefault(target, []).append(text)
+    return outcome
+
+
+def next_check_delay(check_count: int) -> int:
+    return CHECK_BACKOFF[min(check_count, len(CHECK_BACKOFF) - 1)]
+
+
+def start_pending(
+    *,
+    account: GandiAccount,
+    kind: str,
+    user,
+    params: dict,
+    idempotency_key: str,
+    txt_problems: list[Problem],
+    site: Site | None = None,
+    request=None,
+) -> PendingRequest:
+    """Store the request and the records DNS must show; the same key gives the same row."""
+    with transaction.atomic():
+        existing = PendingRequest.objects.filter(account=account, idempotency_key=idempotency_key)
+        if found := existing.first():
+            return found
+        try:
+            with transaction.atomic():
+                pending = PendingRequest.objects.create(
+                    account=account,
+                    kind=kind,
+                    site=site,
+                    requested_by=user,
+                    params=params,
+                    idempotency_key=idempotency_key,
+                    next_check_at=timezone.now() + timedelta(seconds=next_check_delay(0)),
+                )
+        except IntegrityError:
+            return PendingRequest.objects.get(account=account, idempotency_key=idempotency_key)
+        for problem in txt_problems:
+            record = problem.txt_record
+            OwnershipRecord.objects.create(
+                pending=pending,
+                vhost=record.name,
+                txt_name=record.name,
+                txt_value=record.value,
+                ttl=record.ttl,
+            )
+        if site is not None:
+            site.vhosts.filter(name__in=[p.txt_record.name for p in txt_problems]).update(
+                ownership=Ownership.TXT_NEEDED
+            )
+        audit.record(
+            "site.verification_started",
+            actor=user,
+            team=account.team,
+            obj=pending,
+            request=request,
+            vhosts=[p.txt_record.name for p in txt_problems],
+        )
+    return pending
+
+
+def check_dns(pending: PendingRequest) -> bool:
+    """Look up every record not yet seen; True when all are seen."""
+    now = timezone.now()
+    for record in pending.records.all():
+        answer = dns.lookup_txt(record.txt_name)
+        record.seen = record.seen or record.txt_value in answer.values
+        record.last_checked_at = now
+        record.last_answer = answer.describe()
+        record.save(update_fields=["seen", "last_checked_at", "last_answer"])
+        _mirror_on_vhost(pending, record)
+    all_seen = pending.all_seen
+    pending.check_count += 1
+    pending.last_checked_at = now
+    pending.next_check_at = now + timedelta(seconds=next_check_delay(pending.check_count))
+    if all_seen and pending.status == PendingRequest.Status.WAITING:
+        pending.status = PendingRequest.Status.READY
+    pending.save(update_fields=["check_count", "last_checked_at", "next_check_at", "status"])
+    return all_seen
+
+
+def _mirror_on_vhost(pending: PendingRequest, record: OwnershipRecord) -> None:
+    if pending.site_id is None:
+        return
+    VirtualHost.objects.filter(site_id=pending.site_id, name=record.vhost).update(
+        ownership=Ownership.TXT_SEEN if record.seen else Ownership.TXT_NEEDED,
+        txt_name=record.txt_name,
+        txt_value=record.txt_value,
+        last_dns_check_at=record.last_checked_at,
+        last_dns_answer=record.last_answer,
+    )
+
+
+def confirm_pending(pending: PendingRequest, user, request=None) -> Operation:
+    """Every record is seen and the person confirms: write the Operation and queue it."""
+    if pending.operation_id:
+        return pending.operation
+    if pending.status == PendingRequest.Status.ABANDONED:
+        raise OperationRefused("This request was abandoned; start again.")
+    if not pending.all_seen:
+        raise OperationRefused(
+            "DNS does not show every TXT record yet. Check DNS again once they are published."
+        )
+    kind = (
+        OperationKind.CREATE
+        if pending.kind == PendingRequest.Kind.CREATE
+        else (OperationKind.UPDATE_VHOSTS)
+    )
+    with transaction.atomic():
+        op, _ = request_operation(
+            account=pending.account,
+            kind=kind,
+            user=user,
+            params=pending.params,
+            idempotency_key=pending.idempotency_key,
+            site=pending.site,
+            request=request,
+        )
+        PendingRequest.objects.filter(pk=pending.pk).update(
+            operation=op, status=PendingRequest.Status.SUBMITTED
+        )
+    return op
+
+
+def abandon(pending: PendingRequest, user, request=None) -> None:
+    PendingRequest.objects.filter(pk=pending.pk, operation__isnull=True).update(
+        status=PendingRequest.Status.ABANDONED
+    )
+    audit.record(
+        "site.verification_abandoned",
+        actor=user,
+        team=pending.account.team,
+        obj=pending,
+        request=request,
+    )
+
+
+def recheck_due() -> int:
+    """Background DNS checks for pending requests whose next check is due."""
+    now = timezone.now()
+    due = PendingRequest.objects.filter(
+        status=PendingRequest.Status.WAITING,
+        next_check_at__lte=now,
+        created_at__gte=now - GIVE_UP_AFTER,
+    )
+    checked = 0
+    for pending in due[:200]:
+        check_dns(pending)
+        checked += 1
+    return checked

@@ -1,0 +1,56 @@
+"""Thin Celery tasks: ids in, re-fetch the row, call a service. Names never change once deployed.
+
+Retries are the services' business (they know which failures are safe to repeat); a task
+never retries on a bare exception.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from sites_app.services import operations, polling, verification
+
+
+@shared_task(name="sites_app.submit_operation")
+def submit_operation(operation_id: int) -> None:
+    operations.submit_operation(operation_id)
+
+
+@shared_task(name="sites_app.recover_operation")
+def recover_operation(operation_id: int) -> None:
+    operations.recover_operation(operation_id)
+
+
+@shared_task(name="sites_app.cancel_operation")
+def cancel_operation(operation_id: int) -> None:
+    operations.send_cancel(operation_id)
+
+
+@shared_task(name="sites_app.poll_account_operations")
+def poll_account_operations(account_id: int) -> None:
+    polling.poll_account_operations(account_id)
+
+
+@shared_task(name="sites_app.reconcile_operations")
+def reconcile_operations() -> dict[str, int]:
+    return polling.reconcile_operations()
+
+
+@shared_task(name="sites_app.sync_account_sites")
+def sync_account_sites(account_id: int) -> str:
+    return polling.sync_account_sites(account_id)
+
+
+@shared_task(name="sites_app.sync_all_accounts")
+def sync_all_accounts() -> int:
+    from sites_app.models import GandiAccount
+
+    ids = list(GandiAccount.objects.values_list("pk", flat=True))
+    for account_id in ids:
+        sync_account_sites.delay(account_id)
+    return len(ids)
+
+
+@shared_task(name="sites_app.recheck_pending_verifications")
+def recheck_pending_verifications() -> int:
+    return verification.recheck_due()

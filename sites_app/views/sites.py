@@ -1,0 +1,411 @@
+"""Sites: the list with search and sync, the site page, create, edit link, upgrade, delete.
+
+Views only read from Gandi (with settings.GANDI_VIEW_TIMEOUT); every change becomes an
+Operation row that a worker sends (sites_app.services.operations).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from sites_app import access, audit, tasks
+from sites_app.access import Right
+from sites_app.crypto import SecretUnreadable
+from sites_app.forms.sites import (
+    SORTS,
+    DeleteForm,
+    SiteCreateForm,
+    SiteFilterForm,
+    UpgradeForm,
+    new_request_key,
+)
+from sites_app.gandi.errors import GandiError
+from sites_app.models import (
+    GandiAccount,
+    Operation,
+    OperationKind,
+    PendingRequest,
+    Site,
+)
+from sites_app.services import sites as site_service
+from sites_app.services.hostnames import HostnameError, normalise_hostname
+from sites_app.services.operations import OperationRefused, request_operation
+from sites_app.services.verification import read_problems, start_pending
+
+KNOWN_PACKAGES = ["personal", "professional", "business"]
+PER_PAGE = 25
+
+
+def get_site(request, site_id: int, right: Right = Right.VIEW):
+    return access.get_for_user(
+        request,
+        Site.objects.select_related("account__team"),
+        right,
+        team_field="account__team",
+        pk=site_id,
+    )
+
+
+def team_accounts(membership):
+    return GandiAccount.objects.filter(team=membership.team).order_by("name")
+
+
+def gandi_message(exc: Exception) -> str:
+    if isinstance(exc, GandiError):
+        return exc.message
+    return site_service.KEY_UNREADABLE
+
+
+def existing_request(account: GandiAccount, key: str) -> HttpResponseRedirect | None:
+    """A re-sent form lands on what its first sending made."""
+    op = Operation.objects.filter(account=account, idempotency_key=key).first()
+    if op is not None:
+        return redirect("operation_detail", operation_id=op.pk)
+    pending = PendingRequest.objects.filter(account=account, idempotency_key=key).first()
+    if pending is not None:
+        return redirect("verification_detail", pending_id=pending.pk)
+    return None
+
+
+# --- journey 1: the list --------------------------------------------------------------
+
+
+def _search(sites, query: str):
+    condition = Q(name__icontains=query) | Q(vhosts__name__icontains=query.lower())
+    with contextlib.suppress(HostnameError):
+        condition |= Q(vhosts__name__icontains=normalise_hostname(query))
+    return sites.filter(condition).distinct()
+
+
+@login_required
+@require_safe
+def site_list(request):
+    membership = access.require_current(request, Right.VIEW)
+    accounts = team_accounts(membership)
+    team_sites = Site.objects.present().filter(account__team=membership.team)
+    form = SiteFilterForm(request.GET or None, accounts=accounts)
+    sites = team_sites.select_related("account")
+    sort = "name"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            sites = _search(sites, data["q"].strip())
+        if data["account"]:
+            sites = sites.filter(account_id=data["account"])
+        if data["state"]:
+            sites = sites.filter(state=data["state"])
+        if data["package"]:
+            sites = sites.filter(package=data["package"])
+        if data["expiring"] is not None:
+            sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
+        sort = data["sort"] or "name"
+    sites = sites.order_by(SORTS[sort][0], "gandi_id")
+    page = Paginator(sites, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "accounts": accounts,
+        "total": team_sites.count(),
+        "by_state": team_sites.values("state").annotate(n=Count("pk")).order_by("state"),
+        "packages": team_sites.values_list("package", flat=True).distinct().order_by("package"),
+        "states": team_sites.values_list("state", flat=True).distinct().order_by("state"),
+        "last_sync": team_sites.aggregate(last=Max("last_synced_at"))["last"],
+        "query_string": query.urlencode(),
+        "sort": sort,
+    }
+    return render(request, "sites/site_list.html", context)
+
+
+@login_required
+@require_POST
+def site_sync(request):
+    membership = access.require_current(request, Right.OPERATE)
+    accounts = list(team_accounts(membership))
+    if not accounts:
+        messages.info(request, "Add a Gandi account first; there is nothing to sync.")
+        return redirect("site_list")
+    for account in accounts:
+        tasks.sync_account_sites.delay(account.pk)
+    audit.record(
+        "site.sync", team=membership.team, request=request, accounts=[a.name for a in accounts]
+    )
+    messages.success(
+        request,
+        f"Sync started for {len(accounts)} account(s). Reload the list in a few seconds.",
+    )
+    return redirect("site_list")
+
+
+# --- journey 2: the site page ---------------------------------------------------------
+
+
+@login_required
+@require_safe
+def site_detail(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.VIEW)
+    refresh_problem = site_service.refresh_site_in_view(site)
+    operations = site.operations.select_related("requested_by").order_by("-created_at")[:50]
+    pending = site.pending_requests.filter(status__in=["waiting", "ready"])
+    return render(
+        request,
+        "sites/site_detail.html",
+        {
+            "site": site,
+            "vhosts": site.vhosts.all(),
+            "operations": operations,
+            "in_flight": any(op.is_in_flight for op in operations),
+            "pending": pending,
+            "refresh_problem": refresh_problem,
+        },
+    )
+
+
+@login_required
+@require_safe
+def site_operations_fragment(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.VIEW)
+    operations = site.operations.select_related("requested_by").order_by("-created_at")[:50]
+    return render(
+        request,
+        "sites/partials/site_operations.html",
+        {
+            "site": site,
+            "operations": operations,
+            "in_flight": any(op.is_in_flight for op in operations),
+        },
+    )
+
+
+# --- journey 3: create ----------------------------------------------------------------
+
+
+def _packages(account: GandiAccount | None) -> tuple[list[str], str]:
+    if account is None:
+        return KNOWN_PACKAGES, ""
+    try:
+        offers = account.client(timeout=settings.GANDI_VIEW_TIMEOUT).package_list(
+            "basekit_whitelabel"
+        )
+    except (GandiError, SecretUnreadable) as exc:
+        return KNOWN_PACKAGES, (
+            f"The offers could not be read from Gandi ({gandi_message(exc)}); the usual ones "
+            "are shown and Gandi checks your choice."
+        )
+    return [offer.name for offer in offers] or KNOWN_PACKAGES, ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_create(request):
+    membership = access.require_current(request, Right.SPEND)
+    accounts = list(team_accounts(membership))
+    if not accounts:
+        return render(request, "sites/site_create.html", {"no_accounts": True})
+    chosen = accounts[0]
+    if request.method == "POST":
+        chosen = next((a for a in accounts if str(a.pk) == request.POST.get("account")), chosen)
+    packages, packages_problem = _packages(chosen)
+    form = SiteCreateForm(request.POST or None, accounts=accounts, packages=packages)
+    if request.method == "POST" and form.is_valid():
+        response = _create_or_verify(request, form, chosen)
+        if response is not None:
+            return response
+    return render(
+        request,
+        "sites/site_create.html",
+        {"form": form, "packages_problem": packages_problem},
+    )
+
+
+def _create_or_verify(request, form: SiteCreateForm, account: GandiAccount):
+    data = form.cleaned_data
+    key = data["request_key"]
+    if (done := existing_request(account, key)) is not None:
+        return done
+    params = {
+        "name": data["name"],
+        "provider": data["provider"],
+        "package": data["package"],
+        "duration": data["duration"],
+        "vhosts": data["vhosts"],
+    }
+    try:
+        client = account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        problems = client.site_create_dry_run(**params)
+    except (GandiError, SecretUnreadable) as exc:
+        form.add_error(None, f"Gandi could not check this request: {gandi_message(exc)}")
+        return None
+    outcome = read_problems(problems, set(form.fields))
+    if outcome.field_errors:
+        for field, errors in outcome.field_errors.items():
+            for error in errors:
+                form.add_error(None if field == "__all__" else field, error)
+        return None
+    if outcome.txt_problems:
+        pending = start_pending(
+            account=account,
+            kind=PendingRequest.Kind.CREATE,
+            user=request.user,
+            params=params,
+            idempotency_key=key,
+            txt_problems=outcome.txt_problems,
+            request=request,
+        )
+        return redirect("verification_detail", pending_id=pending.pk)
+    try:
+        op, _ = request_operation(
+            account=account,
+            kind=OperationKind.CREATE,
+            user=request.user,
+            params=params,
+            idempotency_key=key,
+            request=request,
+        )
+    except OperationRefused as exc:
+        form.add_error(None, exc.message)
+        return None
+    messages.success(request, f"Creating “{params['name']}”: the request is on its way to Gandi.")
+    return redirect("operation_detail", operation_id=op.pk)
+
+
+# --- journey 4: the editor link ---------------------------------------------------------
+
+
+@login_required
+@require_POST
+def site_edit_link(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.OPERATE)
+    try:
+        url = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT).site_edit_url(site.gandi_id)
+    except (GandiError, SecretUnreadable) as exc:
+        messages.error(request, f"Gandi did not give an editor link: {gandi_message(exc)}")
+        return redirect("site_detail", site_id=site.pk)
+    # The link is single-use and grants editing: it is neither stored nor logged.
+    audit.record("site.edit_link", team=site.account.team, obj=site, request=request)
+    return HttpResponseRedirect(url)
+
+
+# --- journey 6: upgrade -----------------------------------------------------------------
+
+
+def _offers(site: Site) -> tuple[list[dict], str]:
+    """Packages above the current one, each with its upgrade price."""
+    try:
+        client = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        packages = client.package_list(site.provider or "basekit_whitelabel", above=site.package)
+        offers = []
+        for package in packages:
+            prices = client.catalog_prices(
+                provider=package.provider or site.provider, package=package.name, action="update"
+            )
+            price = prices[0] if prices else None
+            offers.append({"name": package.name, "price": price})
+    except (GandiError, SecretUnreadable) as exc:
+        return [], gandi_message(exc)
+    return offers, ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_upgrade(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.SPEND)
+    if site.is_removed:
+        messages.error(request, "This site no longer exists at Gandi.")
+        return redirect("site_detail", site_id=site.pk)
+    offers, problem = _offers(site)
+    form = UpgradeForm(request.POST or None, initial={"request_key": new_request_key()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if (done := existing_request(site.account, data["request_key"])) is not None:
+            return done
+        offer = next((o for o in offers if o["name"] == data["package"]), None)
+        if problem:
+            form.add_error(None, f"Gandi could not confirm the offer: {problem}")
+        elif offer is None:
+            form.add_error(
+                "package",
+                f"“{data['package']}” is not an upgrade of {site.package}: a package can only "
+                "be upgraded, never downgraded.",
+            )
+        else:
+            price = offer["price"]
+            params = {"package": offer["name"]}
+            if price is not None:
+                params.update(price=price.price, currency=price.currency)
+            try:
+                op, _ = request_operation(
+                    account=site.account,
+                    kind=OperationKind.UPGRADE,
+                    user=request.user,
+                    params=params,
+                    idempotency_key=data["request_key"],
+                    site=site,
+                    request=request,
+                )
+            except OperationRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Upgrading {site.name} to {offer['name']}.")
+                return redirect("operation_detail", operation_id=op.pk)
+    return render(
+        request,
+        "sites/site_upgrade.html",
+        {
+            "site": site,
+            "offers": offers,
+            "problem": problem,
+            "form": form,
+            "request_key": form["request_key"].value() or new_request_key(),
+        },
+    )
+
+
+# --- journey 7: delete ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_delete(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.DELETE)
+    if site.is_removed:
+        messages.info(request, "This site is already deleted.")
+        return redirect("site_detail", site_id=site.pk)
+    form = DeleteForm(request.POST or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["request_key"]
+        if (done := existing_request(site.account, key)) is not None:
+            return done
+        try:
+            op, _ = request_operation(
+                account=site.account,
+                kind=OperationKind.DELETE,
+                user=request.user,
+                params={"name": site.name},
+                idempotency_key=key,
+                site=site,
+                request=request,
+            )
+        except OperationRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Deleting {site.name}.")
+            return redirect("operation_detail", operation_id=op.pk)
+    return render(request, "sites/site_delete.html", {"site": site, "form": form})
+
+
+def site_url(site: Site) -> str:
+    return reverse("site_detail", kwargs={"site_id": site.pk})

@@ -1,0 +1,111 @@
+"""Journey 5: add, remove and reorder a site's vhosts, as one site.update operation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from sites_app.access import Right
+from sites_app.crypto import SecretUnreadable
+from sites_app.forms.sites import VhostQuickForm, VhostsForm, new_request_key
+from sites_app.gandi.errors import GandiError
+from sites_app.models import OperationKind, PendingRequest, Site
+from sites_app.services.operations import OperationRefused, request_operation
+from sites_app.services.verification import read_problems, start_pending
+from sites_app.views.sites import existing_request, gandi_message, get_site
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_vhosts(request, site_id: int):
+    site, _membership = get_site(request, site_id, Right.OPERATE)
+    if site.is_removed:
+        messages.error(request, "This site no longer exists at Gandi.")
+        return redirect("site_detail", site_id=site.pk)
+    form = VhostsForm(site=site)
+    quick_error = ""
+    if request.method == "POST":
+        if "action" in request.POST:
+            quick = VhostQuickForm(request.POST)
+            new_list = None
+            if quick.is_valid():
+                try:
+                    new_list = quick.new_list(site.vhost_names(), site.parking_vhost)
+                except ValidationError as exc:
+                    quick_error = " ".join(exc.messages)
+            else:
+                quick_error = " ".join(e for errors in quick.errors.values() for e in errors)
+            if new_list is not None:
+                key = quick.cleaned_data["request_key"]
+                response, error = _submit(request, site, new_list, key)
+                if response is not None:
+                    return response
+                quick_error = error
+        else:
+            form = VhostsForm(request.POST, site=site)
+            if form.is_valid():
+                response, error = _submit(
+                    request, site, form.cleaned_data["vhosts"], form.cleaned_data["request_key"]
+                )
+                if response is not None:
+                    return response
+                form.add_error("vhosts", error)
+    vhosts = list(site.vhosts.all())
+    return render(
+        request,
+        "sites/site_vhosts.html",
+        {
+            "site": site,
+            "form": form,
+            "vhosts": [(vhost, new_request_key(), new_request_key()) for vhost in vhosts],
+            "add_key": new_request_key(),
+            "quick_error": quick_error,
+            "typed_vhost": request.POST.get("vhost", "") if quick_error else "",
+        },
+        status=200,
+    )
+
+
+def _submit(request, site: Site, new_list: list[str], key: str):
+    """Dry-run the new list; TXT proofs go to verification, else one update operation."""
+    if (done := existing_request(site.account, key)) is not None:
+        return done, ""
+    try:
+        client = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        problems = client.site_update_dry_run(site.gandi_id, vhosts=new_list)
+    except (GandiError, SecretUnreadable) as exc:
+        return None, f"Gandi could not check this change: {gandi_message(exc)}"
+    outcome = read_problems(problems, {"vhosts"})
+    if outcome.field_errors:
+        return None, " ".join(e for errors in outcome.field_errors.values() for e in errors)
+    params = {"vhosts": new_list}
+    if outcome.txt_problems:
+        pending = start_pending(
+            account=site.account,
+            kind=PendingRequest.Kind.UPDATE_VHOSTS,
+            user=request.user,
+            params=params,
+            idempotency_key=key,
+            txt_problems=outcome.txt_problems,
+            site=site,
+            request=request,
+        )
+        return redirect("verification_detail", pending_id=pending.pk), ""
+    try:
+        op, _ = request_operation(
+            account=site.account,
+            kind=OperationKind.UPDATE_VHOSTS,
+            user=request.user,
+            params=params,
+            idempotency_key=key,
+            site=site,
+            request=request,
+        )
+    except OperationRefused as exc:
+        return None, exc.message
+    messages.success(request, f"Changing the vhosts of {site.name}.")
+    return redirect("operation_detail", operation_id=op.pk), ""
