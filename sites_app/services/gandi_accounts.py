@@ -38,6 +38,8 @@ def check_key(url: str, api_key: str) -> CheckResult:
     from sites_app.gandi.client import client_for
 
     client = client_for(url, api_key, timeout=settings.GANDI_VIEW_TIMEOUT)
+    # Someone is waiting on the page: one quick retry, not the workers' patient backoff.
+    client.read_retries = min(client.read_retries, 1)
     info = client.version_info()
     count = client.site_count()
     return CheckResult(api_version=str(info.get("api_version", "")), site_count=count)

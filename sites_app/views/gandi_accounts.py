@@ -9,7 +9,7 @@ from sites_app import access
 from sites_app.access import Right
 from sites_app.forms.accounts import GandiAccountForm
 from sites_app.gandi.errors import GandiError, InvalidKeyError, UnreachableError
-from sites_app.models import GandiAccount
+from sites_app.models import Endpoint, GandiAccount
 from sites_app.services import gandi_accounts as account_service
 
 
@@ -24,7 +24,8 @@ def _show_check_error(form: GandiAccountForm, exc: GandiError) -> None:
     if isinstance(exc, InvalidKeyError):
         form.add_error("api_key", exc.message)
     elif isinstance(exc, UnreachableError):
-        form.add_error("endpoint", exc.message)
+        custom = form.cleaned_data.get("endpoint") == Endpoint.CUSTOM
+        form.add_error("custom_url" if custom else "endpoint", exc.message)
     else:
         form.add_error(None, exc.message)
 
