@@ -10,5 +10,5 @@ def test_the_fixture_serves_a_fresh_simulator_with_a_working_account(simulator):
 
 
 def test_gandi_settings_point_the_portal_at_the_simulator(gandi_settings, simulator):
-    assert gandi_settings.GANDI_SIMULATOR_URL == simulator.url
-    assert gandi_settings.DNS_RESOLVERS == [simulator.dns_address]
+    assert simulator.url == gandi_settings.GANDI_SIMULATOR_URL
+    assert [simulator.dns_address] == gandi_settings.DNS_RESOLVERS

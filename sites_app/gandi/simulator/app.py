@@ -79,8 +79,12 @@ class Simulator:
             (self.host, self.port), self.api, self.faults, self.counter
         )
         self.port = self._http.server_address[1]
+        # A short poll interval: stop() waits for it, and tests stop a simulator each time.
         self._http_thread = threading.Thread(
-            target=self._http.serve_forever, name="gandi-simulator", daemon=True
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="gandi-simulator",
+            daemon=True,
         )
         self._http_thread.start()
         return self
@@ -100,6 +104,7 @@ class Simulator:
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
+            self._http.close_connections()
             self._http = None
         if self._dns is not None:
             self._dns.stop()

@@ -87,7 +87,13 @@ class LocalDNSServer:
         self.host, self.port = self._server.server.server_address[:2]
 
     def start(self) -> None:
-        self._server.start_thread()
+        self._thread = threading.Thread(
+            target=self._server.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="gandi-simulator-dns",
+            daemon=True,
+        )
+        self._thread.start()
 
     def stop(self) -> None:
         self._server.server.shutdown()

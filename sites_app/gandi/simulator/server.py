@@ -5,10 +5,12 @@ junk XML and XML bombs get a fault. Every failure inside a method becomes a Gand
 tracebacks go to the server log, never to the caller.
 """
 
+import contextlib
 import hashlib
 import html
 import json
 import logging
+import socket
 import threading
 import time
 import xmlrpc.client
@@ -69,7 +71,27 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         self.api = api
         self.fault_settings = fault_settings
         self.counter = counter
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, XMLRPCHandler)
+
+    def process_request(self, request, client_address) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut keep-alive connections, so no client keeps talking to a stopped server."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class XMLRPCHandler(BaseHTTPRequestHandler):
