@@ -240,7 +240,7 @@ def reconcile_operations() -> dict[str, int]:
         status=Status.CHECKING, next_poll_at=now
     )
     for op in Operation.objects.filter(status=Status.CHECKING):
-        if op.next_poll_at is None or op.next_poll_at <= now - timedelta(seconds=5):
+        if op.next_poll_at is None or op.next_poll_at <= now:
             if now >= op.deadline + timedelta(minutes=5):
                 finish(
                     op,
