@@ -133,12 +133,14 @@ class _TransportMixin:
                 if size > MAX_REPLY_BYTES:
                     raise _BadReply(f"reply larger than {MAX_REPLY_BYTES} bytes")
                 parser.feed(chunk)
+            _check_complete(response)
             if stream is not response:
                 stream.close()
             parser.close()
         except (_BadReply, OSError, http.client.HTTPException):
             raise
         except Exception as exc:  # expat, defusedxml and malformed-structure errors alike
+            _check_complete(response)
             raise _BadReply(f"{type(exc).__name__}: {str(exc)[:200]}") from None
         try:
             return unmarshaller.close()  # raises xmlrpc.client.Fault for a fault reply
@@ -146,6 +148,14 @@ class _TransportMixin:
             raise
         except Exception as exc:  # well-formed XML that is not a methodResponse
             raise _BadReply(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _check_complete(response: http.client.HTTPResponse) -> None:
+    """A reply cut short is a lost reply, not a bad one: http.client's read(n) returns what
+    arrived without complaint when the connection closes before Content-Length is reached."""
+    missing = getattr(response, "length", None)
+    if missing:
+        raise http.client.IncompleteRead(b"", missing)
 
 
 class _HTTPTransport(_TransportMixin, xmlrpc.client.Transport):
@@ -183,6 +193,7 @@ class GandiClient:
         read_retries: int = 3,
         backoff_base: float = 0.5,
         backoff_cap: float = 10.0,
+        rate_limit_pause: float = 2.0,
     ) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -196,6 +207,7 @@ class GandiClient:
         self.read_retries = read_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.rate_limit_pause = rate_limit_pause
         self._host = parts.netloc
         self._handler = parts.path or "/"
         if parts.query:
@@ -254,12 +266,12 @@ class GandiClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _backoff(self, attempt: int, error: GandiError) -> float:
-        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]; a rate-limit fault waits
-        at least the limiter's period first, since a quick retry would be refused again."""
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]. After a rate-limit fault
+        first wait out a window (the limiter's period, else `rate_limit_pause`): a quick retry
+        would only be refused again."""
         pause = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
         if isinstance(error, errors.RateLimitedError):
-            floor = self.rate_limiter.period if self.rate_limiter else self.backoff_base * 2
-            pause = max(pause, floor)
+            pause += self.rate_limiter.period if self.rate_limiter else self.rate_limit_pause
         return pause
 
     def _exchange(self, method: str, args: tuple, *, fresh: bool) -> Any:

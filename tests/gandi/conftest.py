@@ -32,6 +32,7 @@ def quick_client(url: str, key: str = TEST_KEY, **options: object) -> GandiClien
     options.setdefault("timeout", 2.0)
     options.setdefault("backoff_base", 0.01)
     options.setdefault("backoff_cap", 0.05)
+    options.setdefault("rate_limit_pause", 0.3)
     return GandiClient(url, key, **options)  # type: ignore[arg-type]
 
 
