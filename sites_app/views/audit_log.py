@@ -6,7 +6,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -73,8 +73,10 @@ def audit_log(request):
     membership = access.require_current(request, Right.VIEW)
     form, events = _filtered(request, membership.team)
     page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = QueryDict(mutable=True)
+    for name in form.fields:  # the filters only, without empty ones or the page number
+        if request.GET.get(name):
+            query[name] = request.GET[name]
     return render(
         request,
         "audit/audit_log.html",
