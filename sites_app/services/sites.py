@@ -16,6 +16,8 @@ from sites_app.models import GandiAccount, Ownership, OwnershipRecord, Site, Vir
 
 log = logging.getLogger(__name__)
 
+SYNC_PAGE_SIZE = 100  # site.list page size (Gandi allows up to 500)
+
 KEY_UNREADABLE = (
     "The account's API key cannot be decrypted with the configured keys; "
     "an admin must enter it again."
@@ -58,7 +60,7 @@ def sync_account(account: GandiAccount, client: GandiClient | None = None) -> Sy
     now = timezone.now()
     known = {site.gandi_id: site for site in account.sites.all()}
     seen: set[int] = set()
-    for summary in client.iter_sites():
+    for summary in client.iter_sites(per_page=SYNC_PAGE_SIZE):
         seen.add(summary.id)
         site = known.get(summary.id)
         if site is not None and not _summary_differs(site, summary) and site.vhosts.exists():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from sites_app import tasks
+from sites_app.gandi.simulator import PARKING_DOMAIN
 from sites_app.models import Endpoint, GandiAccount, Operation, OperationStatus
 from sites_app.services import operations, polling
 
@@ -68,3 +69,34 @@ def run_to_the_end(op: Operation, timeout: float = 20) -> Operation:
         if time.monotonic() > deadline:
             pytest.fail(f"operation {op.pk} still {op.status} / {op.gandi_step}")
         time.sleep(0.05)
+
+
+def gandi_site(account: GandiAccount, name: str, vhosts: list[str] | None = None) -> int:
+    """Create a site at Gandi directly, as someone outside the portal would; its Gandi id."""
+    client = account.client()
+    slug = "".join(ch for ch in name.lower() if ch.isalnum()) or "site"
+    op = client.site_create(name=name, vhosts=vhosts or [f"{slug}.{PARKING_DOMAIN}"])
+    deadline = time.monotonic() + 20
+    while op.step not in ("DONE", "ERROR"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"simulated create of {name} did not finish")
+        time.sleep(0.05)
+        op = client.operation_info(op.id)
+    assert op.step == "DONE", op
+    return client.find_site_by_name(name).id
+
+
+@pytest.fixture
+def synced_site(account):
+    """A site made at Gandi and synced into the portal."""
+    from sites_app.models import Site
+    from sites_app.services.sites import sync_account
+
+    gandi_site(account, "Bakery", [f"www.{MANAGED_DOMAIN}", f"shop.{MANAGED_DOMAIN}"])
+    sync_account(account)
+    return Site.objects.get(account=account, name="Bakery")
+
+
+def gandi_operation_count(account: GandiAccount, type: str | None = None) -> int:
+    """How many operations Gandi has: what mutating calls it acted on (dry runs make none)."""
+    return account.client().operation_count({"type": type} if type else None)
