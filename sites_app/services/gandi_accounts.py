@@ -172,8 +172,24 @@ def check_connection(
     return result
 
 
+class AccountBusyError(Exception):
+    """The account still has operations in flight at Gandi."""
+
+
+def in_flight_operations(account: GandiAccount) -> int:
+    return account.operations.in_flight().count()
+
+
 def remove_account(account: GandiAccount, *, actor, request: HttpRequest | None = None) -> None:
+    """Forget the account (nothing changes at Gandi); refused while operations are in flight,
+    whose outcome the portal would otherwise never learn."""
     with transaction.atomic():
+        busy = in_flight_operations(account)
+        if busy:
+            raise AccountBusyError(
+                f"{busy} operation(s) of this account are still in progress at Gandi. "
+                "Wait until they finish, then remove the account."
+            )
         audit.record(
             "gandi_account.remove",
             actor=actor,

@@ -117,23 +117,29 @@ def account_test(request, account_id: int):
 @require_http_methods(["GET", "POST"])
 def account_delete(request, account_id: int):
     account, _ = _account(request, account_id, Right.MANAGE_ACCOUNTS)
-    site_count = account.sites.count() if hasattr(account, "sites") else 0
+    site_count = account.sites.filter(removed_at=None).count()
     if request.method == "POST":
         if request.POST.get("confirm_name", "").strip() != account.name:
             messages.error(request, "Type the account's name exactly to confirm.")
         else:
             name = account.name
-            account_service.remove_account(account, actor=request.user, request=request)
-            messages.success(
-                request, f"Gandi account {name} removed from the portal (nothing changed at Gandi)."
-            )
-            return redirect("gandi_accounts")
+            try:
+                account_service.remove_account(account, actor=request.user, request=request)
+            except account_service.AccountBusyError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Gandi account {name} removed from the portal (nothing changed at Gandi).",
+                )
+                return redirect("gandi_accounts")
     return render(
         request,
         "accounts/account_delete.html",
         {
             "account": account,
             "site_count": site_count,
+            "in_flight": account_service.in_flight_operations(account),
             "typed": request.POST.get("confirm_name", ""),
         },
     )

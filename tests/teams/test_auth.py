@@ -35,7 +35,9 @@ def test_repeated_failures_lock_sign_in_with_a_clear_message(alice, settings):
         sign_in(client, "alice", "wrong password")
     locked = sign_in(client, "alice", PASSWORD)  # even the right password, for a while
     assert locked.status_code == 429
-    assert "Too many failed sign-in attempts" in locked.content.decode()
+    html = locked.content.decode()
+    assert "Too many failed sign-in attempts" in html
+    assert "about 15 minutes" in html
     assert "_auth_user_id" not in client.session
 
 

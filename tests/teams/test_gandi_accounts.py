@@ -1,6 +1,9 @@
 """Gandi accounts: the key is checked on save, stored encrypted, never shown again."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from sites_app.gandi.errors import InvalidKeyError
 from sites_app.models import AuditEvent, GandiAccount, Role
@@ -131,3 +134,20 @@ def test_an_operator_may_test_but_not_edit(member, client_for, sim_account):
     operator = client_for(member(Role.OPERATOR))
     assert operator.post(reverse("gandi_account_test", args=[account.pk])).status_code == 302
     assert operator.get(reverse("gandi_account_edit", args=[account.pk])).status_code == 403
+
+
+def test_an_account_with_operations_in_flight_is_not_removed(alice, client_for, sim_account):
+    from sites_app.models import Operation
+
+    account, _ = sim_account()
+    Operation.objects.create(
+        account=account,
+        kind="create",
+        status="in_progress",
+        idempotency_key="k1",
+        deadline=timezone.now() + timedelta(hours=1),
+    )
+    url = reverse("gandi_account_delete", args=[account.pk])
+    response = client_for(alice).post(url, {"confirm_name": account.name}, follow=True)
+    assert "still in progress at Gandi" in response.content.decode()
+    assert GandiAccount.objects.filter(pk=account.pk).exists()
