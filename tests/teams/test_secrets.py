@@ -159,3 +159,27 @@ def test_rotation_names_the_rows_no_configured_key_can_read(team, settings, old_
         call_command("rotate_gandi_keys", stdout=StringIO())
     assert "Main" in str(raised.value) and "ENCRYPTION_KEYS" in str(raised.value)
     assert api_key not in str(raised.value)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_using_the_key_logs_and_queues_no_plaintext_key(
+    alice, client_for, simulator, celery_worker_process
+):
+    from sites_app.tasks import sync_account_sites
+    from tests.fixtures.celery_worker import wait_for
+
+    key = simulator.add_account()
+    form = {"name": "Main", "endpoint": "custom", "custom_url": simulator.url, "api_key": key}
+    client_for(alice).post(reverse("gandi_account_create"), form)
+    account = GandiAccount.objects.get()
+    calls_before = simulator.calls()["site.list"]
+    sync_account_sites.delay(account.pk)
+    wait_for(lambda: simulator.calls()["site.list"] > calls_before, message="the worker's sync")
+    celery_worker_process.stop()  # flush its log
+
+    worker_log = celery_worker_process.log_path.read_text(errors="replace")
+    assert "sites_app.sync_account_sites" in worker_log
+    assert key not in worker_log
+    assert all(key not in text for text in broker_texts())
+    assert all(key not in text for _, text in database_texts())
