@@ -133,3 +133,11 @@ def test_a_person_switches_between_their_teams(team, alice, other_team, client_f
     client = client_for(alice)
     client.post(reverse("switch_team"), {"team": other_team.pk})
     assert "Team Globex" in client.get(reverse("team_detail")).content.decode()
+
+
+def test_the_dashboard_shows_the_team_panel(alice, member, client_for, sim_account):
+    member(Role.VIEWER)
+    _account, key = sim_account("Main account")
+    html = client_for(alice).get(reverse("dashboard")).content.decode()
+    assert "Team Acme Web" in html and "2 members" in html
+    assert f"key …{key[-4:]}" in html and key not in html
