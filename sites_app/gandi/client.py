@@ -229,7 +229,7 @@ class GandiClient:
         attempts = 1 if mutation else 1 + max(0, self.read_retries)
         for attempt in range(attempts):
             if self.rate_limiter is not None:
-                self.rate_limiter.acquire(max_wait=max(self.timeout, self.rate_limiter.period))
+                self.rate_limiter.acquire()
             started = time.monotonic()
             outcome = self._exchange(method, args, fresh=mutation)
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -525,14 +525,13 @@ def client_for(url: str, api_key: str, *, timeout: float | None = None) -> Gandi
     """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis."""
     from django.conf import settings
 
+    timeout = settings.GANDI_TIMEOUT if timeout is None else timeout
     limiter = RateLimiter.for_api_key(
         api_key,
         calls=settings.GANDI_RATE_LIMIT_CALLS,
         period=settings.GANDI_RATE_LIMIT_PERIOD,
+        # A caller that gives a call `timeout` seconds will not wait longer for a slot either
+        # (a view's short timeout stays short), but every caller may wait out one window.
+        max_wait=max(timeout, settings.GANDI_RATE_LIMIT_PERIOD),
     )
-    return GandiClient(
-        url,
-        api_key,
-        timeout=settings.GANDI_TIMEOUT if timeout is None else timeout,
-        rate_limiter=limiter,
-    )
+    return GandiClient(url, api_key, timeout=timeout, rate_limiter=limiter)

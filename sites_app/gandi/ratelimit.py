@@ -17,6 +17,8 @@ import time
 import uuid
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .errors import RateLimitedError
 
@@ -51,6 +53,21 @@ def key_id(api_key: str) -> str:
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
+# After Redis fails, calls go unthrottled for this long before Redis is tried again, so an
+# outage costs one slow attempt per process, not one per Gandi call.
+REDIS_COOL_OFF = 10.0
+_redis_down_until = 0.0
+
+
+def limiter_redis(url: str) -> redis.Redis:
+    """A Redis client for the limiter: short timeouts and one quick retry, since every Gandi
+    call waits on it (redis-py's default retries back off for seconds)."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+        retry=Retry(NoBackoff(), 1),
+    )
 
 
 def shared_redis(url: str | None = None) -> redis.Redis:
@@ -62,7 +79,7 @@ def shared_redis(url: str | None = None) -> redis.Redis:
     with _clients_lock:
         client = _clients.get(url)
         if client is None:
-            client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+            client = limiter_redis(url)
             _clients[url] = client
         return client
 
@@ -87,7 +104,6 @@ class RateLimiter:
         self.period = period
         self.max_wait = max_wait
         self._script = redis_client.register_script(_SLIDING_WINDOW)
-        self._last_redis_warning = 0.0
 
     @classmethod
     def for_api_key(
@@ -116,6 +132,9 @@ class RateLimiter:
 
     def try_acquire(self) -> float:
         """Take a slot if one is free: 0.0, else the seconds until one may be."""
+        global _redis_down_until
+        if time.monotonic() < _redis_down_until:
+            return 0.0
         try:
             wait_ms = self._script(
                 keys=[self.redis_key],
@@ -124,14 +143,14 @@ class RateLimiter:
         except redis.RedisError as exc:
             # Fail open: Gandi enforces its own limit (fault 150004, which the client retries),
             # and a Redis outage must not stop every read and every poll.
-            now = time.monotonic()
-            if now - self._last_redis_warning > 60:
-                self._last_redis_warning = now
-                logger.warning(
-                    "Gandi rate limiter for key %s: Redis unavailable (%s); calls not throttled",
-                    self.name,
-                    type(exc).__name__,
-                )
+            _redis_down_until = time.monotonic() + REDIS_COOL_OFF
+            logger.warning(
+                "Gandi rate limiter for key %s: Redis unavailable (%s); calls not throttled "
+                "for the next %g s",
+                self.name,
+                type(exc).__name__,
+                REDIS_COOL_OFF,
+            )
             return 0.0
         return int(wait_ms) / 1000.0
 
