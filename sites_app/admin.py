@@ -1,6 +1,7 @@
 """Django admin for staff. Audit events are read-only; API keys never appear."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     AuditEvent,
@@ -45,6 +46,9 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token exists only as a hash; editing it would only break the link.
     readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by", "invited_by"]
 
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the portal, which shows the link once
+
 
 @admin.register(GandiAccount)
 class GandiAccountAdmin(admin.ModelAdmin):
@@ -60,6 +64,7 @@ class GandiAccountAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False
