@@ -5,9 +5,8 @@ for each month of the duration. An upgrade costs the target package's ``update``
 each month left until ``date_end`` (rounded up, at least one).
 """
 
-import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 PROVIDER = "basekit_whitelabel"
 PARKING_DOMAIN = "basekit-site.example"
@@ -48,7 +47,13 @@ def create_price(package: str, months: int) -> float:
 
 
 def months_left(now: datetime, date_end: datetime) -> int:
-    return max(1, math.ceil((date_end - now).total_seconds() / (30 * 86400)))
+    """Calendar months from now to date_end, a started month counting as one (at least 1).
+
+    A day of grace keeps a site created a moment ago for "2m" at 2 months, not 3."""
+    months = 1
+    while add_months(now, months) < date_end - timedelta(days=1) and months < MAX_MONTHS:
+        months += 1
+    return months
 
 
 def upgrade_price(target: str, now: datetime, date_end: datetime) -> float:
