@@ -14,7 +14,7 @@ def test_an_owner_filters_the_audit_log_by_action_and_person(page, login, alice,
     audit.record("team.rename", actor=bob, team=team, obj=team, old_name="Acme")
     audit.record("gandi_account.add", actor=alice, team=team, obj=team)
     login(page, alice)
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Audit log", exact=True).click()
     events = page.get_by_test_id("audit-events")
     expect(events).to_contain_text("team.rename")
     expect(events).to_contain_text("gandi_account.add")

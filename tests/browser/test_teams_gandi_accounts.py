@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_owner_adds_a_gandi_account_with_a_bad_then_a_good_key(page, login, alice, simulator):
     good_key = simulator.add_account()
     login(page, alice)
-    page.get_by_role("link", name="Gandi accounts").click()
+    page.get_by_role("link", name="Gandi accounts", exact=True).click()
     page.get_by_role("link", name="Add a Gandi account").click()
     page.fill("#id_name", "Demo account")
     page.select_option("#id_endpoint", "custom")

@@ -14,7 +14,7 @@ def test_an_invited_admin_joins_in_another_browser_and_invites_someone(
     page, new_page, login, alice
 ):
     login(page, alice)
-    page.get_by_role("link", name="Team").click()
+    page.get_by_role("link", name="Team", exact=True).click()
     page.get_by_role("link", name=re.compile("Invite someone")).click()
     page.fill("#id_email", "dana@example.com")
     page.select_option("#id_role", "admin")
@@ -41,7 +41,7 @@ def test_an_invited_admin_joins_in_another_browser_and_invites_someone(
     expect(again.get_by_test_id("invitation-refused")).to_contain_text("already been used")
 
     # As an admin, Dana invites someone, but may not hand out the owner role.
-    dana.get_by_role("link", name="Team").click()
+    dana.get_by_role("link", name="Team", exact=True).click()
     dana.get_by_role("link", name=re.compile("Invite someone")).click()
     expect(dana.locator("#id_role option[value=owner]")).to_have_count(0)
     dana.fill("#id_email", "erin@example.com")
