@@ -21,7 +21,7 @@ import time
 import urllib.parse
 import xmlrpc.client
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ from .records import (
     SiteSummary,
     TxtRecord,
     as_int,
+    catalog_options,
     create_params,
     list_options,
     parse_each,
@@ -104,18 +105,34 @@ class _TransportMixin:
         return connection
 
     def exchange(self, host: str, handler: str, body: bytes, *, fresh: bool) -> Any:
-        """Send one request; unlike the stdlib never send it twice (the stdlib re-sends once on
-        a stale keep-alive connection, which for a mutation would act twice)."""
+        """Send one request and read its reply.
+
+        A mutation (`fresh`) always goes on a new connection and is never sent twice (the
+        stdlib re-sends once when a kept-alive connection turns out closed, which for a
+        mutation could act twice). A read on a kept-alive connection that the server closed
+        while idle is re-sent at once on a new one, as the stdlib does."""
         if fresh:
             self.close()  # type: ignore[attr-defined]
-        connection = self.make_connection(host)
-        if connection.sock is None:
-            try:
-                connection.connect()
-            except OSError as exc:
-                self.close()  # type: ignore[attr-defined]
-                raise _NotSent(f"{type(exc).__name__}: {exc}") from None
+        reused = self._open(host)
+        try:
+            return self.single_request(host, handler, body)  # type: ignore[attr-defined]
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if fresh or not reused:
+                raise
+        self._open(host)
         return self.single_request(host, handler, body)  # type: ignore[attr-defined]
+
+    def _open(self, host: str) -> bool:
+        """Make sure a connection is open; True when an open one was reused."""
+        connection = self.make_connection(host)
+        if connection.sock is not None:
+            return True
+        try:
+            connection.connect()
+        except OSError as exc:
+            self.close()  # type: ignore[attr-defined]
+            raise _NotSent(f"{type(exc).__name__}: {exc}") from None
+        return False
 
     def getparser(self) -> tuple[DefusedExpatParser, xmlrpc.client.Unmarshaller]:
         target = xmlrpc.client.Unmarshaller(use_datetime=True)
@@ -223,9 +240,9 @@ class GandiClient:
 
     # --- the one way out ---
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _call(self, method: str, *args: Any, dry_run: bool = False) -> Any:
         """Call `method(key, *args)`; retry reads on transient failures; raise typed errors."""
-        mutation = method in MUTATIONS
+        mutation = method in MUTATIONS and not dry_run  # a dry run acts on nothing: a read
         attempts = 1 if mutation else 1 + max(0, self.read_retries)
         for attempt in range(attempts):
             if self.rate_limiter is not None:
@@ -236,7 +253,13 @@ class GandiClient:
             if not isinstance(outcome, _Failure):
                 logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
                 return outcome
-            error = self._error_for(method, outcome, mutation=mutation)
+            error = errors.error_for_failure(
+                **asdict(outcome),
+                method=method,
+                url=self.url,
+                mutation=mutation,
+                timeout=self.timeout,
+            )
             last = attempt == attempts - 1
             if not isinstance(error, TransientError) or last:
                 # A refused request is routine (bad input, unknown site); giving up is not.
@@ -286,12 +309,8 @@ class GandiClient:
         try:
             reply = self._transport.exchange(self._host, self._handler, body, fresh=fresh)
         except xmlrpc.client.Fault as fault:
-            return _Failure(
-                "fault",
-                "fault",
-                fault_code=as_int(fault.faultCode),
-                fault_string=self._scrub(str(fault.faultString)),
-            )
+            code, text = as_int(fault.faultCode), self._scrub(str(fault.faultString))
+            return _Failure("fault", "fault", fault_code=code, fault_string=text)
         except xmlrpc.client.ProtocolError as exc:
             return _Failure("http", f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
         except _NotSent as exc:
@@ -313,24 +332,13 @@ class GandiClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, f"…{self.key_hint}") if self._api_key else text
 
-    def _error_for(self, method: str, failure: _Failure, *, mutation: bool) -> GandiError:
-        return errors.error_for_failure(
-            failure.kind,
-            failure.detail,
-            method=method,
-            url=self.url,
-            mutation=mutation,
-            fault_code=failure.fault_code,
-            fault_string=failure.fault_string,
-            status=failure.status,
-            timeout=self.timeout,
-        )
-
-    def _parse(self, method: str, parse: Any, value: Any) -> Any:
+    def _parse(self, method: str, parse: Any, value: Any, *, mutation: bool = False) -> Any:
         try:
             return parse(value)
         except ReplyShapeError as exc:
-            error = BadReplyError(method=method, url=self.url, detail=str(exc))
+            # A mutation that got an odd answer may still have acted: look before re-sending.
+            kind = errors.AmbiguousError if mutation else BadReplyError
+            error = kind(method=method, url=self.url, detail=str(exc))
         raise error
 
     # --- version and sites ---
@@ -378,7 +386,8 @@ class GandiClient:
         duration: str = "1m",
     ) -> OperationInfo:
         params = create_params(name, vhosts, provider, package, duration)
-        return self._parse("site.create", parse_operation, self._call("site.create", params))
+        op = self._call("site.create", params)
+        return self._parse("site.create", parse_operation, op, mutation=True)
 
     def site_create_dry_run(
         self,
@@ -391,7 +400,7 @@ class GandiClient:
     ) -> list[Problem]:
         params = create_params(name, vhosts, provider, package, duration)
         params["--dry-run"] = True
-        problems = self._call("site.create", params)
+        problems = self._call("site.create", params, dry_run=True)
         return self._parse("site.create", parse_each(parse_problem, "dry run"), problems)
 
     def site_update(
@@ -399,19 +408,19 @@ class GandiClient:
     ) -> OperationInfo:
         params = update_params(vhosts, package)
         op = self._call("site.update", int(site_id), params)
-        return self._parse("site.update", parse_operation, op)
+        return self._parse("site.update", parse_operation, op, mutation=True)
 
     def site_update_dry_run(
         self, site_id: int, *, vhosts: list[str] | None = None, package: str | None = None
     ) -> list[Problem]:
         params = update_params(vhosts, package)
         params["--dry-run"] = True
-        problems = self._call("site.update", int(site_id), params)
+        problems = self._call("site.update", int(site_id), params, dry_run=True)
         return self._parse("site.update", parse_each(parse_problem, "dry run"), problems)
 
     def site_delete(self, site_id: int) -> OperationInfo:
         op = self._call("site.delete", int(site_id))
-        return self._parse("site.delete", parse_operation, op)
+        return self._parse("site.delete", parse_operation, op, mutation=True)
 
     def site_edit_url(self, site_id: int) -> str:
         reply = self._call("site.edit", int(site_id))
@@ -420,14 +429,8 @@ class GandiClient:
     def package_list(
         self, provider: str | None = None, *, above: str | None = None
     ) -> list[Package]:
-        filters: dict[str, Any] = {}
-        if provider:
-            filters["provider"] = provider
-        if above:
-            filters[">name"] = above
-        items = (
-            self._call("site.package.list", filters) if filters else self._call("site.package.list")
-        )
+        filters = {k: v for k, v in (("provider", provider), (">name", above)) if v}
+        items = self._call("site.package.list", *([filters] if filters else []))
         return self._parse("site.package.list", parse_each(parse_package, "packages"), items)
 
     def catalog_prices(
@@ -439,14 +442,7 @@ class GandiClient:
         duration: int | None = None,
         currency: str = "EUR",
     ) -> list[Price]:
-        product: dict[str, Any] = {"type": "site"}
-        if package:
-            product["description"] = f"{provider}_{package}"
-        opts: dict[str, Any] = {"product": product}
-        if action:
-            opts["action"] = {"name": action}
-            if duration is not None:
-                opts["action"]["duration"] = int(duration)
+        opts = catalog_options(provider, package, action, duration)
         items = self._call("catalog.list", opts, currency, "A")
         prices = self._parse("catalog.list", parse_each(parse_prices, "catalog"), items)
         flat = [price for item in prices for price in item]

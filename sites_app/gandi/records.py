@@ -314,9 +314,17 @@ def list_options(
     return opts
 
 
+def vhost_list(vhosts: Any) -> list[str]:
+    # A lone string would otherwise become a list of one-letter "vhosts".
+    if isinstance(vhosts, str) or not all(isinstance(v, str) for v in vhosts):
+        raise TypeError("vhosts must be a list of host names")
+    return list(vhosts)
+
+
 def create_params(
     name: str, vhosts: list[str], provider: str, package: str, duration: str
 ) -> dict[str, Any]:
+    vhosts = vhost_list(vhosts)
     return {
         "name": name,
         "vhosts": list(vhosts),
@@ -326,12 +334,27 @@ def create_params(
     }
 
 
+def catalog_options(
+    provider: str, package: str | None, action: str | None, duration: int | None
+) -> dict[str, Any]:
+    """catalog.list options (contract §5); without a package, every site product."""
+    product: dict[str, Any] = {"type": "site"}
+    if package:
+        product["description"] = f"{provider}_{package}"
+    opts: dict[str, Any] = {"product": product}
+    if action:
+        opts["action"] = {"name": action}
+        if duration is not None:
+            opts["action"]["duration"] = int(duration)
+    return opts
+
+
 def update_params(vhosts: list[str] | None, package: str | None) -> dict[str, Any]:
     if vhosts is None and package is None:
         raise ValueError("site_update needs vhosts, package or both")
     params: dict[str, Any] = {}
     if vhosts is not None:
-        params["vhosts"] = list(vhosts)
+        params["vhosts"] = vhost_list(vhosts)
     if package is not None:
         params["package"] = package
     return params

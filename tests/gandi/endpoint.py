@@ -59,6 +59,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False  # read the request, then close the socket without answering
+    close_after: bool = False  # answer, then close the kept-alive connection without saying so
 
 
 class ScriptedEndpoint:
@@ -87,6 +88,10 @@ class ScriptedEndpoint:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply.body)
+                if reply.close_after:
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -175,3 +175,65 @@ def test_a_reply_of_the_wrong_shape_is_a_clear_error(scripted_endpoint):
 
     assert isinstance(error, errors.BadReplyError)
     assert "expected a struct" in error.support_text()
+
+
+def test_a_read_on_a_connection_closed_while_idle_is_resent_at_once(scripted_endpoint, caplog):
+    endpoint = scripted_endpoint(Reply(close_after=True))
+    client = quick_client(endpoint.url, backoff_base=5, backoff_cap=5)
+    client.site_count()
+    caplog.set_level("INFO")
+
+    result, elapsed = timed(client.site_count)
+
+    assert result == 7
+    assert elapsed < 1  # no back-off pause: a stale keep-alive is not a Gandi problem
+    assert "retry" not in caplog.text
+    assert len(endpoint.requests) == 2
+
+
+def test_a_mutation_always_uses_a_new_connection_so_a_stale_one_cannot_fail_it(
+    scripted_endpoint,
+):
+    endpoint = scripted_endpoint(Reply(close_after=True))
+    client = quick_client(endpoint.url)
+    client.site_count()
+
+    assert client.operation_cancel(3) is True
+    assert endpoint.methods() == ["site.count", "operation.cancel"]
+
+
+def test_an_odd_reply_to_a_mutation_is_ambiguous(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply(body=OK_REPLY))  # an int where an operation belongs
+    error, _ = timed(lambda: quick_client(endpoint.url).site_delete(3))
+
+    assert isinstance(error, errors.AmbiguousError)
+    assert "expected a struct" in error.support_text()
+
+
+def test_a_dry_run_is_a_read_retried_after_a_drop_never_ambiguous(scripted_endpoint):
+    empty = b"<?xml version='1.0'?><methodResponse><params><param><value><array><data>"
+    empty += b"</data></array></value></param></params></methodResponse>"
+    endpoint = scripted_endpoint(Reply(drop=True), Reply(body=empty))
+
+    problems = quick_client(endpoint.url).site_create_dry_run(name="A", vhosts=["a.example"])
+
+    assert problems == []
+    assert endpoint.methods() == ["site.create", "site.create"]
+
+
+def test_https_to_a_plain_http_server_is_unreachable_not_a_crash(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply())
+    url = endpoint.url.replace("http://", "https://")
+    error, _ = timed(lambda: quick_client(url, read_retries=0).site_count())
+
+    assert isinstance(error, errors.UnreachableError)
+    assert "SSL" in error.support_text()
+
+
+def test_a_single_vhost_string_is_refused_before_anything_is_sent(scripted_endpoint):
+    endpoint = scripted_endpoint(Reply())
+
+    with pytest.raises(TypeError):
+        quick_client(endpoint.url).site_create(name="Oops", vhosts="www.example.com")
+
+    assert endpoint.requests == []
