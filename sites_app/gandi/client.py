@@ -320,7 +320,10 @@ class GandiClient:
         except TimeoutError:
             self._transport.close()
             return _Failure("timeout", f"no reply within {self.timeout:g}s")
-        except (OSError, http.client.HTTPException) as exc:
+        except Exception as exc:
+            # OSError, http.client's errors, and whatever else the network stack raises: caught
+            # here, at the boundary, so no traceback escapes with a frame holding the request
+            # body (and so the key). After a mutation it is ambiguous, like any lost reply.
             self._transport.close()
             return _Failure("lost", self._scrub(f"{type(exc).__name__}: {exc}"))
         finally:

@@ -25,7 +25,8 @@ from .errors import RateLimitedError
 logger = logging.getLogger(__name__)
 
 # KEYS[1]: the window's sorted set. ARGV: limit, window (ms), a unique member for this call.
-# Returns 0 when a slot was taken, else the milliseconds until the oldest call leaves the window.
+# Returns {wait, now}: wait is 0 when a slot was taken, else the milliseconds until the oldest
+# call leaves the window; now is Redis's clock in milliseconds.
 _SLIDING_WINDOW = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
@@ -35,12 +36,12 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+  return {0, now}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local wait = tonumber(oldest[2]) + window - now
 if wait < 1 then wait = 1 end
-return wait
+return {wait, now}
 """
 
 KEY_PREFIX = "gandi:ratelimit:"
@@ -104,6 +105,9 @@ class RateLimiter:
         self.period = period
         self.max_wait = max_wait
         self._script = redis_client.register_script(_SLIDING_WINDOW)
+        # When Redis granted the last slot, by Redis's clock (epoch seconds): the clock the
+        # window is kept in, so checks of the limit need no allowance for process scheduling.
+        self.last_granted_at: float | None = None
 
     @classmethod
     def for_api_key(
@@ -136,7 +140,7 @@ class RateLimiter:
         if time.monotonic() < _redis_down_until:
             return 0.0
         try:
-            wait_ms = self._script(
+            wait_ms, now_ms = self._script(
                 keys=[self.redis_key],
                 args=[self.calls, int(self.period * 1000), uuid.uuid4().hex],
             )
@@ -152,6 +156,8 @@ class RateLimiter:
                 REDIS_COOL_OFF,
             )
             return 0.0
+        if not wait_ms:
+            self.last_granted_at = int(now_ms) / 1000.0
         return int(wait_ms) / 1000.0
 
     def acquire(self, max_wait: float | None = None) -> float:

@@ -2,8 +2,8 @@
 
 Run by test_ratelimit.py several times at once: `python -m tests.gandi.hammer --redis URL
 --key KEY --times N --calls C --period P [--url GANDI_URL] [--no-limiter]`. With --url each slot
-is spent on a real `site.count` call; prints one JSON line: when each slot was granted, and
-the errors seen by class name.
+is spent on a real `site.count` call; prints one JSON line: when each slot was granted (by
+Redis's clock, the one the window is kept in) and the errors seen, by class name.
 """
 
 from __future__ import annotations
@@ -52,11 +52,11 @@ def main(argv: list[str]) -> None:
     for _ in range(args.times):
         if client is None:
             limiter.acquire()
-            granted.append(time.time())
+            granted.append(limiter.last_granted_at)
             continue
         try:
             client.site_count()
-            granted.append(time.time())
+            granted.append(limiter.last_granted_at or time.time())
         except GandiError as exc:
             failures[type(exc).__name__] += 1
     print(json.dumps({"granted": granted, "failures": failures}))

@@ -129,11 +129,9 @@ def _hammer(processes: int, key: str, *, times: int, calls: int, period: float, 
 
 
 def _busiest_window(times: list[float], period: float) -> int:
-    """The most grants in any window of `period` seconds (less 30 ms for clock noise between
-    the moment Redis granted a slot and the moment the process wrote it down)."""
+    """The most grants in any window of `period` seconds (Redis's clock, millisecond steps)."""
     times = sorted(times)
-    span = period - 0.03
-    return max(sum(1 for t in times[i:] if t < start + span) for i, start in enumerate(times))
+    return max(sum(1 for t in times[i:] if t < start + period) for i, start in enumerate(times))
 
 
 def test_processes_sharing_a_key_never_exceed_the_limit_together(redis_client):
@@ -145,14 +143,15 @@ def test_processes_sharing_a_key_never_exceed_the_limit_together(redis_client):
     granted = [t for result in results for t in result["granted"]]
     assert len(granted) == 48
     assert _busiest_window(granted, 0.5) <= 8
-    assert max(granted) - min(granted) >= (48 / 8 - 1) * 0.5 - 0.05
+    assert max(granted) - min(granted) >= (48 / 8 - 1) * 0.5
 
 
 def test_processes_calling_gandi_stay_under_gandis_own_limit(simulator, redis_client):
     key = simulator.add_account()
     limiter_for(key, redis_client).reset()
-    # The simulator refuses (150004) a 11th call within 0.9 s; the limiter allows 10 per 1 s.
-    simulator.set_faults(rate_limit="10/0.9")
+    # The simulator refuses (150004) an 11th call within 0.7 s; the limiter allows 10 per 1 s,
+    # which leaves 0.3 s for a call to travel from its grant to the simulator on a busy machine.
+    simulator.set_faults(rate_limit="10/0.7")
 
     results = _hammer(4, key, times=10, calls=10, period=1.0, url=simulator.url)
 
@@ -164,7 +163,7 @@ def test_processes_calling_gandi_stay_under_gandis_own_limit(simulator, redis_cl
 
 def test_without_the_shared_limiter_the_same_processes_are_refused(simulator):
     key = simulator.add_account()
-    simulator.set_faults(rate_limit="10/0.9")
+    simulator.set_faults(rate_limit="10/0.7")
 
     results = _hammer(4, key, times=10, calls=10, period=1.0, url=simulator.url, no_limiter=True)
 
