@@ -92,6 +92,8 @@ def request_operation(
         if found := existing.first():
             return found, False
         if site is not None:
+            # Lock the site row so two different requests cannot both pass the check below.
+            site = Site.objects.select_for_update().get(pk=site.pk)
             if site.is_removed:
                 raise OperationRefused("This site no longer exists at Gandi.")
             busy = site.operations.in_flight().first()

@@ -191,6 +191,10 @@ def _done(op: Operation, info: OperationInfo) -> None:
     except (GandiError, SecretUnreadable) as exc:
         # The operation is done at Gandi whatever happens here; the next sync fills the gaps.
         log.warning("operation %s done, but refreshing its site failed: %s", op.pk, exc)
+    if site is not None and op.kind == OperationKind.CREATE:
+        site_service.mark_gandi_managed(site, list(op.params.get("vhosts", [])))
+    elif site is not None and op.kind == OperationKind.UPDATE_VHOSTS:
+        site_service.mark_gandi_managed(site, list(op.params.get("added_vhosts", [])))
     if site is not None and op.site_id != getattr(site, "pk", None):
         Operation.objects.filter(pk=op.pk).update(site=site, site_name=site.name)
     finish(op, Status.DONE, step="DONE")

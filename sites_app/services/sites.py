@@ -115,11 +115,11 @@ def apply_site_info(account: GandiAccount, info: SiteInfo) -> Site:
     return site
 
 
-def _ownership_for(account: GandiAccount, site: Site, name: str) -> dict:
+def _ownership_for(site: Site, name: str, known: VirtualHost | None) -> dict:
     if name == site.parking_vhost:
         return {"ownership": Ownership.PARKING, "txt_name": "", "txt_value": ""}
     record = (
-        OwnershipRecord.objects.filter(pending__account=account, vhost=name)
+        OwnershipRecord.objects.filter(pending__account_id=site.account_id, vhost=name)
         .order_by("-seen", "-id")
         .first()
     )
@@ -131,8 +131,10 @@ def _ownership_for(account: GandiAccount, site: Site, name: str) -> dict:
             "last_dns_check_at": record.last_checked_at,
             "last_dns_answer": record.last_answer,
         }
+    if known is not None:
+        return {}  # what we learnt when it was added still holds
     # Gandi attached it without asking us for a TXT record: a Gandi-managed domain, or a
-    # proof made outside the portal; we cannot tell which from site.info.
+    # proof made outside the portal; site.info does not say which.
     return {"ownership": Ownership.ACCEPTED, "txt_name": "", "txt_value": ""}
 
 
@@ -140,14 +142,21 @@ def _apply_vhosts(site: Site, names: list[str]) -> None:
     existing = {vhost.name: vhost for vhost in site.vhosts.all()}
     site.vhosts.exclude(name__in=names).delete()
     for position, name in enumerate(names):
-        fields = {"position": position, **_ownership_for(site.account, site, name)}
         vhost = existing.get(name)
+        fields = {"position": position, **_ownership_for(site, name, vhost)}
         if vhost is None:
             VirtualHost.objects.create(site=site, name=name, **fields)
         else:
             for key, value in fields.items():
                 setattr(vhost, key, value)
             vhost.save()
+
+
+def mark_gandi_managed(site: Site, requested: list[str]) -> None:
+    """Vhosts a dry run accepted without a TXT proof are on domains Gandi manages for us."""
+    site.vhosts.filter(name__in=requested, ownership=Ownership.ACCEPTED).update(
+        ownership=Ownership.GANDI
+    )
 
 
 def refresh_site(site: Site, *, timeout: float | None = None) -> Site:

@@ -126,6 +126,10 @@ def site_list(request):
         "last_sync": team_sites.aggregate(last=Max("last_synced_at"))["last"],
         "query_string": query.urlencode(),
         "sort": sort,
+        "waiting_for_dns": PendingRequest.objects.filter(
+            account__team=membership.team,
+            status__in=[PendingRequest.Status.WAITING, PendingRequest.Status.READY],
+        ).select_related("site"),
     }
     return render(request, "sites/site_list.html", context)
 

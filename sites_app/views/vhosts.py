@@ -82,7 +82,8 @@ def _submit(request, site: Site, new_list: list[str], key: str):
     outcome = read_problems(problems, {"vhosts"})
     if outcome.field_errors:
         return None, " ".join(e for errors in outcome.field_errors.values() for e in errors)
-    params = {"vhosts": new_list}
+    current = site.vhost_names()
+    params = {"vhosts": new_list, "added_vhosts": [v for v in new_list if v not in current]}
     if outcome.txt_problems:
         pending = start_pending(
             account=site.account,

@@ -214,3 +214,84 @@ def test_polling_is_one_call_for_all_operations_of_an_account(account, alice, en
     polling.poll_account_operations(account.pk)
     assert simulator.calls()["operation.list"] - before == 1
     assert simulator.calls()["operation.info"] == 0
+
+
+def test_a_site_busy_at_gandi_is_sent_later_not_failed(
+    account, alice, enqueued, simulator, synced_site
+):
+    simulator.step_seconds = 0.5
+    client = account.client()
+    client.site_update(synced_site.gandi_id, vhosts=synced_site.vhost_names()[::-1])
+    op, _ = operations.request_operation(
+        account=account,
+        kind=OperationKind.UPDATE_VHOSTS,
+        user=alice,
+        params={"vhosts": synced_site.vhost_names()},
+        idempotency_key="busy-key-0001",
+        site=synced_site,
+    )
+    operations.submit_operation(op.pk)
+    op.refresh_from_db()
+    assert op.status == OperationStatus.QUEUED
+    assert "try again" in op.last_error
+    assert enqueued[-1].task == "sites_app.submit_operation"
+    assert enqueued[-1].kwargs["countdown"] > 0
+    import time
+
+    time.sleep(2.5)  # the outside change ends; the backoff is due
+    Operation.objects.filter(pk=op.pk).update(next_poll_at=timezone.now())
+    op = run_to_the_end(op)
+    assert op.status == OperationStatus.DONE
+    assert op.attempts == 2
+
+
+def test_a_revoked_key_fails_with_a_message_that_never_holds_the_key(
+    account, alice, enqueued, simulator
+):
+    key = account.api_key()
+    simulator.revoke_account(key)
+    op = run_to_the_end(request_create(account, alice, name="Revoked"))
+    assert op.status == OperationStatus.FAILED
+    assert "key" in op.last_error.lower()
+    for text in (op.last_error, op.error_detail, str(op.params)):
+        assert key not in text
+    for event in AuditEvent.objects.all():
+        assert key not in str(event.detail)
+
+
+def test_when_gandi_stays_unreachable_the_deadline_still_ends_the_operation(
+    account, alice, enqueued, simulator
+):
+    simulator.step_seconds = 30
+    op = request_create(account, alice, name="Unreachable")
+    operations.submit_operation(op.pk)
+    simulator.stop()
+    Operation.objects.filter(pk=op.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    polling.reconcile_operations()  # beat missed many ticks; one is enough
+    op.refresh_from_db()
+    assert op.status == OperationStatus.NEEDS_ATTENTION
+
+
+def test_an_unanswered_send_with_gandi_down_ends_by_its_deadline(
+    account, alice, enqueued, simulator
+):
+    op = request_create(account, alice, name="Down")
+    Operation.objects.filter(pk=op.pk).update(
+        status=OperationStatus.CHECKING,
+        claimed_at=timezone.now() - timedelta(hours=1),
+        deadline=timezone.now() - timedelta(minutes=1),
+    )
+    simulator.stop()
+    operations.recover_operation(op.pk)
+    op.refresh_from_db()
+    assert op.status == OperationStatus.NEEDS_ATTENTION
+    assert "Check the site before retrying" in op.last_error
+    assert not op.can_retry
+
+
+def test_created_vhosts_on_gandi_managed_domains_are_labelled_so(account, alice, enqueued):
+    op = run_to_the_end(request_create(account, alice, vhosts=[f"www.{MANAGED_DOMAIN}"]))
+    vhost = op.site.vhosts.get(name=f"www.{MANAGED_DOMAIN}")
+    assert vhost.get_ownership_display() == "Domain managed at Gandi"
+    parking = op.site.vhosts.get(name=op.site.parking_vhost)
+    assert parking.ownership == "parking"
