@@ -98,6 +98,7 @@ class _TransportMixin:
     def __init__(self, timeout: float, **kwargs: Any) -> None:
         super().__init__(use_datetime=True, **kwargs)  # type: ignore[call-arg]
         self.timeout = timeout
+        self.deadline = 0.0
 
     def make_connection(self, host: Any) -> http.client.HTTPConnection:
         connection = super().make_connection(host)  # type: ignore[misc]
@@ -111,6 +112,9 @@ class _TransportMixin:
         stdlib re-sends once when a kept-alive connection turns out closed, which for a
         mutation could act twice). A read on a kept-alive connection that the server closed
         while idle is re-sent at once on a new one, as the stdlib does."""
+        # The socket timeout bounds each wait for a packet; this bounds the whole reply, so a
+        # server trickling bytes cannot hold a worker forever.
+        self.deadline = time.monotonic() + self.timeout
         if fresh:
             self.close()  # type: ignore[attr-defined]
         reused = self._open(host)
@@ -145,13 +149,19 @@ class _TransportMixin:
                 stream = DefusedGzipDecodedResponse(response, limit=MAX_REPLY_BYTES)
             parser, unmarshaller = self.getparser()
             size = 0
-            while chunk := stream.read(65536):
+            # read1: whatever has arrived, so the deadline is checked while bytes trickle in.
+            read = stream.read1 if stream is response else stream.read
+            while chunk := read(65536):
                 size += len(chunk)
                 if size > MAX_REPLY_BYTES:
                     raise _BadReply(f"reply larger than {MAX_REPLY_BYTES} bytes")
+                if time.monotonic() > self.deadline:
+                    raise TimeoutError("the reply is still arriving after the timeout")
                 parser.feed(chunk)
             _check_complete(response)
-            if stream is not response:
+            if stream is response:
+                response.read()  # read1 never marks the reply done; this frees the connection
+            else:
                 stream.close()
             parser.close()
         except (_BadReply, OSError, http.client.HTTPException):

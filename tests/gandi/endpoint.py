@@ -60,6 +60,7 @@ class Reply:
     delay: float = 0.0
     drop: bool = False  # read the request, then close the socket without answering
     close_after: bool = False  # answer, then close the kept-alive connection without saying so
+    trickle: float = 0.0  # seconds between 100-byte pieces of the body
 
 
 class ScriptedEndpoint:
@@ -87,7 +88,13 @@ class ScriptedEndpoint:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if reply.trickle:
+                    for start in range(0, len(reply.body), 100):
+                        self.wfile.write(reply.body[start : start + 100])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                else:
+                    self.wfile.write(reply.body)
                 if reply.close_after:
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)

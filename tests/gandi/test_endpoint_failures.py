@@ -3,6 +3,8 @@ with a plain message, a read is retried, a mutation is never sent twice."""
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from sites_app.gandi import errors
@@ -237,3 +239,26 @@ def test_a_single_vhost_string_is_refused_before_anything_is_sent(scripted_endpo
         quick_client(endpoint.url).site_create(name="Oops", vhosts="www.example.com")
 
     assert endpoint.requests == []
+
+
+def test_a_reply_trickling_in_slower_than_the_timeout_is_cut_off(scripted_endpoint):
+    padding = b" " * 1000  # XML allows whitespace before the reply's root element ends
+    body = OK_REPLY.replace(b"<methodResponse>", b"<methodResponse>" + padding)
+    endpoint = scripted_endpoint(Reply(body=body, trickle=0.1))  # ~1.3 s in all
+    client = quick_client(endpoint.url, timeout=0.4, read_retries=0)
+
+    error, elapsed = timed(client.site_count)
+
+    assert type(error) is errors.TransientError
+    assert "did not answer within 0.4 seconds" in error.message
+    assert elapsed < 1.0
+
+
+def test_a_small_gzip_reply_is_read_and_the_connection_reused(scripted_endpoint):
+    endpoint = scripted_endpoint(
+        Reply(body=gzip.compress(OK_REPLY), headers={"Content-Encoding": "gzip"})
+    )
+    client = quick_client(endpoint.url)
+
+    assert [client.site_count(), client.site_count()] == [7, 7]
+    assert len(endpoint.requests) == 2
