@@ -270,8 +270,11 @@ class GandiClient:
                 mutation=mutation,
                 timeout=self.timeout,
             )
-            last = attempt == attempts - 1
-            if not isinstance(error, TransientError) or last:
+            # A busy site stays busy for the length of an operation: "later", not "in a second".
+            retry = isinstance(error, TransientError) and not isinstance(
+                error, errors.SiteBusyError
+            )
+            if not retry or attempt == attempts - 1:
                 # A refused request is routine (bad input, unknown site); giving up is not.
                 level = (
                     logging.INFO if isinstance(error, errors.PermanentError) else logging.WARNING

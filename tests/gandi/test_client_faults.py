@@ -126,6 +126,16 @@ def test_a_site_with_an_operation_in_flight_is_busy_and_that_is_transient(simula
     assert simulator.calls()["site.delete"] == 1  # a mutation is never retried by the client
 
 
+def test_a_busy_site_is_not_retried_by_reads_either(simulator, client):
+    simulator.step_seconds = 5
+    op = client.site_create(name="Busy", vhosts=[f"busy.{PARKING}"])
+
+    with pytest.raises(errors.SiteBusyError):
+        client.site_edit_url(op.site_id)
+
+    assert simulator.calls()["site.edit"] == 1
+
+
 def test_a_running_operation_is_not_cancellable(client):
     op = client.site_create(name="Done", vhosts=[f"done.{PARKING}"])
     wait_until_final(client, op.id)
