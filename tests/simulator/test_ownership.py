@@ -140,3 +140,42 @@ def test_an_update_dry_run_reports_a_downgrade_and_a_removed_parking_vhost(api, 
     )
 
     assert [p["field"] for p in problems] == ["vhosts", "package"]
+
+
+def test_a_silent_name_server_yields_the_txt_problem_without_stalling_other_callers(tmp_path):
+    import socket
+    import threading
+    import time
+
+    from sites_app.gandi.simulator import Simulator
+
+    from .conftest import proxy
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # receives queries, never answers
+        slow = Simulator(
+            state_path=tmp_path / "s.json",
+            dns_host="127.0.0.1",
+            dns_port=silent.getsockname()[1],
+            dns_timeout=1.0,
+        ).start()
+        try:
+            key = slow.add_account()
+            results = []
+            checking = threading.Thread(
+                target=lambda: results.append(
+                    dry_create(proxy(slow), key, vhosts=["www.example.com"])
+                )
+            )
+            checking.start()
+            time.sleep(0.1)
+
+            started = time.monotonic()
+            proxy(slow).version.info(key)
+            other_call_took = time.monotonic() - started
+            checking.join(10)
+        finally:
+            slow.stop()
+
+    assert other_call_took < 0.5
+    assert results[0][0]["reason"] == "You must put a TXT value in your zone"

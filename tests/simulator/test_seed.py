@@ -95,3 +95,23 @@ def test_operation_and_site_dates_arrive_as_datetimes_and_absent_values_as_nil(a
     site = api.site.info(key, op["site_id"])
     assert site["date_end"] > site["date_created"]
     assert site["date_created"].tzinfo is None  # compact iso8601, UTC by contract
+
+
+def test_system_list_methods_names_every_method_of_the_contract(api):
+    assert set(api.system.listMethods()) == {
+        "version.info",
+        "site.count",
+        "site.list",
+        "site.info",
+        "site.create",
+        "site.update",
+        "site.delete",
+        "site.edit",
+        "site.package.list",
+        "catalog.list",
+        "operation.info",
+        "operation.list",
+        "operation.count",
+        "operation.cancel",
+        "system.listMethods",
+    }

@@ -10,6 +10,7 @@ import hmac
 import inspect
 import re
 import secrets
+import threading
 import time
 import unicodedata
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 
 from . import catalog, faults
 from .injection import FaultSettings
-from .query import ListSpec, count, select
+from .query import OPERATION_SPEC, PACKAGE_SPEC, SITE_SPEC, count, select
 from .state import (
     FINAL_STEPS,
     Store,
@@ -29,11 +30,14 @@ from .state import (
     to_datetime,
 )
 from .validation import (
+    MAX_VHOSTS,
     TXT_REASON,
     Problem,
     catalog_query,
     duration_problems,
+    is_fqdn,
     name_problems,
+    normalise_vhost,
     offer_problems,
     require_id,
     require_string,
@@ -47,46 +51,6 @@ EDIT_LINK_SECONDS = 300
 _KEY = re.compile(r"^[A-Za-z0-9]{24}$")
 # Fixed, public: the value only has to be stable per account and vhost, not secret.
 _OWNERSHIP_SALT = b"gandi-sites-simulator/vhost-ownership"
-
-SITE_SPEC = ListSpec(
-    fields={
-        "id": "int",
-        "name": "str",
-        "state": "str",
-        "package": "rank",
-        "provider": "str",
-        "date_created": "date",
-        "date_end": "date",
-    },
-    equal=frozenset({"id", "name", "state", "package", "provider"}),
-    like=frozenset({"name"}),
-    compare=frozenset({"id", "date_created", "date_end", "package"}),
-    sort=frozenset({"id", "name", "date_created", "date_end"}),
-    rank=catalog.package_rank,
-)
-OPERATION_SPEC = ListSpec(
-    fields={
-        "id": "int",
-        "type": "str",
-        "step": "str",
-        "site_id": "int",
-        "date_created": "date",
-        "date_updated": "date",
-        "date_start": "date",
-    },
-    equal=frozenset({"id", "type", "step", "site_id"}),
-    like=frozenset({"type"}),
-    compare=frozenset({"id", "date_created", "date_updated", "date_start"}),
-    sort=frozenset({"id", "type", "step", "site_id", "date_created", "date_updated"}),
-)
-PACKAGE_SPEC = ListSpec(
-    fields={"name": "rank", "provider": "str"},
-    equal=frozenset({"name", "provider"}),
-    like=frozenset({"name"}),
-    compare=frozenset({"name"}),
-    sort=frozenset({"name", "provider"}),
-    rank=catalog.package_rank,
-)
 
 
 def ownership_value(api_key: str, vhost: str) -> str:
@@ -115,6 +79,7 @@ class GandiAPI:
         self.store = store
         self.fault_settings = fault_settings
         self.txt_lookup = txt_lookup
+        self._txt_answers = threading.local()
         self.edit_url = edit_url
         self.step_seconds = step_seconds
         self.clock = clock
@@ -157,10 +122,37 @@ class GandiAPI:
             inspect.signature(func).bind(key, *params[1:])
         except TypeError:
             raise faults.bad_parameter(f"Wrong number of arguments for {method}") from None
-        with self.store.lock:
-            now = self.clock()
-            settle(self.store, now)
-            return func(key, *params[1:])
+        # DNS answers are fetched before taking the lock: a slow name server must not stall
+        # every other caller. The checks themselves run under the lock, on these answers.
+        self._txt_answers.found = self._prefetch_txt(method, params, account["gandi_domains"])
+        try:
+            with self.store.lock:
+                now = self.clock()
+                settle(self.store, now)
+                return func(key, *params[1:])
+        finally:
+            self._txt_answers.found = {}
+
+    def _prefetch_txt(
+        self, method: str, params: tuple, gandi_domains: list[str]
+    ) -> dict[str, list[str]]:
+        body = params[-1] if method in {"site.create", "site.update"} else None
+        vhosts = body.get("vhosts") if isinstance(body, dict) else None
+        if not isinstance(vhosts, list) or len(vhosts) > MAX_VHOSTS:
+            return {}
+        names = {
+            normalise_vhost(v) for v in vhosts if isinstance(v, str) and is_fqdn(normalise_vhost(v))
+        }
+        return {
+            name: self.txt_lookup(name)
+            for name in names
+            if not name.endswith("." + catalog.PARKING_DOMAIN)
+            and not any(name == d or name.endswith("." + d) for d in gandi_domains)
+        }
+
+    def _txt_at(self, name: str) -> list[str]:
+        found = getattr(self._txt_answers, "found", None) or {}
+        return found[name] if name in found else self.txt_lookup(name)
 
     # --- helpers ---
     def _site_of(self, key: str, site_id: Any) -> dict:
@@ -217,7 +209,7 @@ class GandiAPI:
                 continue
             elif holder is None:
                 expected = ownership_value(key, vhost)
-                if expected not in self.txt_lookup(vhost):
+                if expected not in self._txt_at(vhost):
                     problems.append(
                         Problem(
                             "vhosts",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import faults
+from . import catalog, faults
 
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
@@ -179,3 +179,45 @@ def select(items: Iterable[dict], opts: Any, spec: ListSpec) -> list[dict]:
         selected = present + missing
     start = page * per_page
     return selected[start : start + per_page]
+
+
+# --- what each list method accepts (contract §4.1, §4.2, §7) ---
+SITE_SPEC = ListSpec(
+    fields={
+        "id": "int",
+        "name": "str",
+        "state": "str",
+        "package": "rank",
+        "provider": "str",
+        "date_created": "date",
+        "date_end": "date",
+    },
+    equal=frozenset({"id", "name", "state", "package", "provider"}),
+    like=frozenset({"name"}),
+    compare=frozenset({"id", "date_created", "date_end", "package"}),
+    sort=frozenset({"id", "name", "date_created", "date_end"}),
+    rank=catalog.package_rank,
+)
+OPERATION_SPEC = ListSpec(
+    fields={
+        "id": "int",
+        "type": "str",
+        "step": "str",
+        "site_id": "int",
+        "date_created": "date",
+        "date_updated": "date",
+        "date_start": "date",
+    },
+    equal=frozenset({"id", "type", "step", "site_id"}),
+    like=frozenset({"type"}),
+    compare=frozenset({"id", "date_created", "date_updated", "date_start"}),
+    sort=frozenset({"id", "type", "step", "site_id", "date_created", "date_updated"}),
+)
+PACKAGE_SPEC = ListSpec(
+    fields={"name": "rank", "provider": "str"},
+    equal=frozenset({"name", "provider"}),
+    like=frozenset({"name"}),
+    compare=frozenset({"name"}),
+    sort=frozenset({"name", "provider"}),
+    rank=catalog.package_rank,
+)

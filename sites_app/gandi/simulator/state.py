@@ -64,7 +64,8 @@ class Store:
         fd, tmp = tempfile.mkstemp(prefix=".sim-state-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, indent=1, sort_keys=True)
+                # dumps, not dump: dump streams through the slow pure-Python encoder.
+                handle.write(json.dumps(self.data, separators=(",", ":")))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
