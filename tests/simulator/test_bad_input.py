@@ -170,3 +170,26 @@ def test_a_bug_inside_a_method_is_a_150000_fault_without_a_traceback(simulator, 
     assert fault.faultCode == 150000
     assert "secret internals" not in fault.faultString
     assert "Traceback" not in fault.faultString
+
+
+def test_a_client_that_hangs_up_before_the_reply_is_logged_quietly(simulator, key, caplog, capsys):
+    import socket
+    import time
+
+    simulator.set_faults(latency=200)
+    url = urlsplit(simulator.url)
+    body = xmlrpc.client.dumps((key,), "version.info").encode()
+    with socket.create_connection((url.hostname, url.port)) as impatient:
+        impatient.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+        impatient.sendall(
+            b"POST /xmlrpc/ HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+    time.sleep(0.4)
+    simulator.set_faults(latency=0)
+
+    assert xmlrpc.client.ServerProxy(simulator.url).version.info(key)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert "Traceback" not in capsys.readouterr().err

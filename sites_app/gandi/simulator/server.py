@@ -11,6 +11,7 @@ import html
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 import xmlrpc.client
@@ -84,6 +85,14 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (its timeout) while we answered is routine, not a crash.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.info("client %s went away: %s", client_address[0], type(error).__name__)
+        else:
+            log.exception("unexpected error serving %s", client_address[0])
 
     def close_connections(self) -> None:
         """Cut keep-alive connections, so no client keeps talking to a stopped server."""
