@@ -3,6 +3,7 @@
 import http.client
 import json
 import time
+import urllib.error
 import urllib.request
 import xmlrpc.client
 from urllib.parse import urlsplit
@@ -159,3 +160,31 @@ def test_an_unknown_fault_flag_is_refused(simulator):
         simulator.set_faults(fault_kinds="meteor")
     with pytest.raises(ValueError):
         simulator.set_faults(rate_limit="lots")
+
+
+def test_other_processes_set_the_fault_flags_over_http(simulator, key):
+    request = urllib.request.Request(
+        simulator.url.replace("/xmlrpc/", "/_sim/faults"),
+        data=json.dumps({"fault_rate": 1.0, "fault_kinds": "fault150000", "seed": 4}).encode(),
+        method="POST",
+    )
+
+    with urllib.request.urlopen(request, timeout=5) as response:
+        flags = json.load(response)
+
+    assert flags["fault_rate"] == 1.0 and flags["seed"] == 4
+    assert fault_of(proxy(simulator).version.info, key).faultCode == 150000
+
+
+def test_bad_fault_flags_over_http_are_a_400_with_the_reason(simulator):
+    request = urllib.request.Request(
+        simulator.url.replace("/xmlrpc/", "/_sim/faults"),
+        data=json.dumps({"fault_rate": 7}).encode(),
+        method="POST",
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+
+    assert refused.value.code == 400
+    assert "between 0 and 1" in refused.value.read().decode()

@@ -22,7 +22,7 @@ class ZoneFileResolver(BaseResolver):
     def __init__(self, zone_file: Path) -> None:
         self.zone_file = Path(zone_file)
         self._lock = threading.Lock()
-        self._mtime: float | None = None
+        self._mtime: tuple[int, int, int] | None = None
         self._records: list[RR] = []
 
     def _records_now(self) -> list[RR]:
@@ -32,7 +32,8 @@ class ZoneFileResolver(BaseResolver):
             except FileNotFoundError:
                 self._mtime, self._records = None, []
                 return []
-            mtime = stat.st_mtime_ns
+            # Size and inode too: two appends within one clock tick can share an mtime.
+            mtime = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             if mtime != self._mtime:
                 text = self.zone_file.read_text(encoding="utf-8")
                 try:

@@ -88,6 +88,18 @@ class FaultSettings:
                 else:
                     raise TypeError(f"unknown fault flag {name!r}")
 
+    def describe(self) -> dict:
+        """The current flags, by their command-line names, as JSON-ready values."""
+        return {
+            "latency": self.latency_ms,
+            "fault_rate": self.fault_rate,
+            "fault_kinds": ",".join(self.fault_kinds),
+            "op_error_rate": self.op_error_rate,
+            "op_support_rate": self.op_support_rate,
+            "rate_limit": "{}/{:g}".format(*self.rate_limit) if self.rate_limit else None,
+            "seed": self.seed,
+        }
+
     def call_fault(self) -> str | None:
         """The transient failure to inject into this call, if any."""
         with self._lock:

@@ -137,7 +137,13 @@ class XMLRPCHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_sim/stats":
             calls = self.server.counter.snapshot()
-            body = json.dumps({"calls": dict(calls), "total": sum(calls.values())}).encode()
+            stats = {
+                "calls": dict(calls),
+                "total": sum(calls.values()),
+                "faults": self.server.fault_settings.describe(),
+                "step_seconds": self.server.api.step_seconds,
+            }
+            body = json.dumps(stats).encode()
             self._send(200, body, "application/json")
         elif self.path.startswith("/_sim/edit/"):
             name = self.server.api.use_edit_link(self.path.removeprefix("/_sim/edit/"))
@@ -152,6 +158,9 @@ class XMLRPCHandler(BaseHTTPRequestHandler):
 
     # --- POST: XML-RPC ---
     def do_POST(self) -> None:
+        if self.path == "/_sim/faults":
+            self._set_faults()
+            return
         if self.path not in XMLRPC_PATHS:
             self._send(404, b"Not found: the XML-RPC endpoint is /xmlrpc/\n", "text/plain")
             return
@@ -166,6 +175,22 @@ class XMLRPCHandler(BaseHTTPRequestHandler):
             return
         self.server.counter.add(method)
         self._answer(method, params)
+
+    def _set_faults(self) -> None:
+        """POST /_sim/faults {"fault_rate": 0.2, ...}: the fault flags, for other processes."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+            if not 0 <= length <= 10_000:
+                raise ValueError("body too large")
+            flags = json.loads(self.rfile.read(length) or b"{}")
+            if not isinstance(flags, dict):
+                raise ValueError("expected a JSON object")
+            self.server.fault_settings.update(**flags)
+        except (ValueError, TypeError) as exc:
+            self._send(400, json.dumps({"error": str(exc)}).encode(), "application/json")
+            return
+        body = json.dumps(self.server.fault_settings.describe()).encode()
+        self._send(200, body, "application/json")
 
     def _read_body(self) -> bytes | None:
         encoding = self.headers.get("Content-Encoding", "identity").lower()
