@@ -122,3 +122,16 @@ def test_a_malformed_key_on_the_command_line_is_refused():
 
     assert result.returncode == 2
     assert "24 letters or digits" in result.stderr
+
+
+def test_the_simulator_is_standalone_it_never_imports_django():
+    check = "import sys, sites_app.gandi.simulator.cli; sys.exit('django' in sys.modules)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=ROOT,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+    )
+
+    assert result.returncode == 0
