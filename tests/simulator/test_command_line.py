@@ -135,3 +135,36 @@ def test_the_simulator_is_standalone_it_never_imports_django():
     )
 
     assert result.returncode == 0
+
+
+def run_module(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sites_app.gandi.simulator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_a_corrupt_state_file_is_a_clear_message_not_a_traceback(tmp_path):
+    (tmp_path / "state.json").write_text("{not json")
+
+    result = run_module("--port", str(free_port()), "--state", str(tmp_path / "state.json"))
+
+    assert result.returncode == 1
+    assert "cannot start the simulator" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_taken_port_is_a_clear_message(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_module(
+            "--port", str(taken.getsockname()[1]), "--state", str(tmp_path / "state.json")
+        )
+
+    assert result.returncode == 1
+    assert "cannot start the simulator" in result.stderr

@@ -57,6 +57,14 @@ class Simulator:
 
     # --- life cycle ---
     def start(self) -> "Simulator":
+        try:
+            self._start_servers()
+        except BaseException:
+            self.stop()  # e.g. the HTTP port is taken: do not leave the DNS server running
+            raise
+        return self
+
+    def _start_servers(self) -> None:
         if self.serve_dns is not None:
             assert self.zone_file is not None
             self._dns = LocalDNSServer(self.zone_file, self.host, self.serve_dns)
@@ -87,7 +95,6 @@ class Simulator:
             daemon=True,
         )
         self._http_thread.start()
-        return self
 
     def serve_forever(self) -> None:
         """Block until interrupted (the command line uses this)."""

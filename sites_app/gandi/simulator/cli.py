@@ -171,7 +171,19 @@ def build(options: argparse.Namespace) -> Simulator:
         rate_limit=options.rate_limit,
         seed=options.seed,
     )
-    simulator = Simulator(
+    try:
+        simulator = _simulator(options, fault_settings)
+    except (OSError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise SystemExit(f"cannot start the simulator: {exc}") from None
+    for key in options.api_key:
+        is_new = key not in simulator.store.accounts
+        credit = options.credit if options.credit is not None else (1000.0 if is_new else None)
+        simulator.store.add_account(key, credit=credit, gandi_domains=options.gandi_domain)
+    return simulator
+
+
+def _simulator(options: argparse.Namespace, fault_settings: FaultSettings) -> Simulator:
+    return Simulator(
         host=options.host,
         port=options.port,
         state_path=options.state,
@@ -182,11 +194,6 @@ def build(options: argparse.Namespace) -> Simulator:
         serve_dns=options.serve_dns,
         fault_settings=fault_settings,
     )
-    for key in options.api_key:
-        is_new = key not in simulator.store.accounts
-        credit = options.credit if options.credit is not None else (1000.0 if is_new else None)
-        simulator.store.add_account(key, credit=credit, gandi_domains=options.gandi_domain)
-    return simulator
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -197,7 +204,10 @@ def run(options: argparse.Namespace, out=sys.stdout) -> None:
     simulator = build(options)
     # SIGTERM (honcho, systemd) ends the run like Ctrl-C: the state is already on disk.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    simulator.start()
+    try:
+        simulator.start()
+    except OSError as exc:  # most often: the port is taken
+        raise SystemExit(f"cannot start the simulator: {exc}") from None
     print(simulator.banner(), file=out, flush=True)
     try:
         simulator.serve_forever()
