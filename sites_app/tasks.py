@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from sites_app.services import operations, polling, verification
+from sites_app.services import operations, polling, recovery, verification
 
 
 @shared_task(name="sites_app.submit_operation")
@@ -18,7 +18,7 @@ def submit_operation(operation_id: int) -> None:
 
 @shared_task(name="sites_app.recover_operation")
 def recover_operation(operation_id: int) -> None:
-    operations.recover_operation(operation_id)
+    recovery.recover_operation(operation_id)
 
 
 @shared_task(name="sites_app.cancel_operation")

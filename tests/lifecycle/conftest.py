@@ -10,7 +10,7 @@ import pytest
 from sites_app import tasks
 from sites_app.gandi.simulator import PARKING_DOMAIN
 from sites_app.models import Endpoint, GandiAccount, Operation, OperationStatus
-from sites_app.services import operations, polling
+from sites_app.services import operations, polling, recovery
 
 MANAGED_DOMAIN = "managed.example"  # the simulated account holds this domain with Gandi DNS
 
@@ -63,7 +63,7 @@ def run_to_the_end(op: Operation, timeout: float = 20) -> Operation:
         if op.is_final:
             return op
         if op.status == OperationStatus.CHECKING:
-            operations.recover_operation(op.pk)
+            recovery.recover_operation(op.pk)
         else:
             polling.poll_account_operations(op.account_id)
         if time.monotonic() > deadline:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sites_app.gandi.records import OperationInfo
 from sites_app.models import AuditEvent, Operation, OperationKind, OperationStatus, Site
-from sites_app.services import operations, polling
+from sites_app.services import operations, polling, recovery
 from tests.lifecycle.conftest import MANAGED_DOMAIN, run_to_the_end
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_a_lost_reply_is_looked_up_and_adopted_without_sending_again(
 
 
 def run_to_the_end_after_checking(op):
-    operations.recover_operation(op.pk)
+    recovery.recover_operation(op.pk)
     op.refresh_from_db()
     assert op.status == OperationStatus.IN_PROGRESS
     # The queued submit must not send it a second time.
@@ -111,7 +111,7 @@ def test_a_request_gandi_never_received_fails_safely_and_can_be_retried(
     )
     counts = polling.reconcile_operations()
     assert counts["checking"] == 1
-    operations.recover_operation(op.pk)
+    recovery.recover_operation(op.pk)
     op.refresh_from_db()
     assert op.status == OperationStatus.FAILED
     assert "nothing was changed" in op.last_error
@@ -282,7 +282,7 @@ def test_an_unanswered_send_with_gandi_down_ends_by_its_deadline(
         deadline=timezone.now() - timedelta(minutes=1),
     )
     simulator.stop()
-    operations.recover_operation(op.pk)
+    recovery.recover_operation(op.pk)
     op.refresh_from_db()
     assert op.status == OperationStatus.NEEDS_ATTENTION
     assert "Check the site before retrying" in op.last_error

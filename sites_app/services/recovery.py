@@ -1,0 +1,108 @@
+"""After an ambiguous failure: look at Gandi for what the lost call did, never send it again.
+
+A row in CHECKING had its one mutating call sent, and the answer was lost (or the worker
+died mid-call). Gandi may have acted; we find its operation by type, site and time and
+adopt it, or conclude that nothing happened, which makes a retry safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from sites_app.crypto import SecretUnreadable
+from sites_app.gandi.client import GandiClient, OperationInfo
+from sites_app.gandi.errors import GandiError
+from sites_app.models import Operation, OperationKind, OperationStatus
+from sites_app.services.operations import GANDI_TYPES, LOOKUP_SKEW, adopt, finish
+from sites_app.services.sites import KEY_UNREADABLE
+
+log = logging.getLogger(__name__)
+Status = OperationStatus
+
+
+def recover_operation(op_id: int) -> None:
+    """Find at Gandi what an unanswered call did, and adopt it; nothing is sent again."""
+    from sites_app import tasks
+
+    op = Operation.objects.select_related("account", "site").filter(pk=op_id).first()
+    if op is None or op.status != Status.CHECKING:
+        return
+    try:
+        client = op.account.client()
+        found = look_for_sent(client, op)
+    except (GandiError, SecretUnreadable) as exc:
+        message = exc.message if isinstance(exc, GandiError) else KEY_UNREADABLE
+        if timezone.now() >= op.deadline:
+            finish(
+                op,
+                Status.NEEDS_ATTENTION,
+                "The portal could not find out what Gandi did "
+                f"with this request in time ({message}). Check the site before retrying.",
+            )
+            return
+        Operation.objects.filter(pk=op.pk, status=Status.CHECKING).update(
+            next_poll_at=timezone.now() + timedelta(seconds=10)
+        )
+        tasks.recover_operation.apply_async((op.id,), countdown=10)
+        return
+    if isinstance(found, OperationInfo):
+        log.info("operation %s: adopted Gandi operation %s after a lost answer", op.pk, found.id)
+        adopt(op, found)
+    elif found == "site_without_operation":
+        finish(
+            op,
+            Status.NEEDS_ATTENTION,
+            "The site exists at Gandi but the portal cannot find "
+            "the operation that made it. Sync the sites to see it.",
+        )
+    else:
+        finish(
+            op,
+            Status.FAILED,
+            "Gandi did not receive the request; nothing was changed. You can retry.",
+            retry_safe=True,
+        )
+
+
+def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | None:
+    """The Gandi operation this row's lost call created, if any."""
+    since = (op.claimed_at or op.created_at) - LOOKUP_SKEW
+    taken = set(
+        Operation.objects.exclude(pk=op.pk)
+        .filter(account=op.account, gandi_operation_id__isnull=False)
+        .values_list("gandi_operation_id", flat=True)
+    )
+    gandi_type = GANDI_TYPES[op.kind]
+    if op.kind == OperationKind.CREATE:
+        candidates = client.find_operations(type=gandi_type, since=since)
+        matching = [c for c in candidates if c.params.get("name") == op.params.get("name")]
+        if not matching:
+            site = client.find_site_by_name(op.params["name"])
+            if site is not None and (site.date_created is None or site.date_created >= since):
+                matching = client.find_operations(type=gandi_type, site_id=site.id, since=since)
+                if not matching:
+                    return "site_without_operation"
+    else:
+        if op.site is None:
+            return None
+        candidates = client.find_operations(type=gandi_type, site_id=op.site.gandi_id, since=since)
+        matching = [c for c in candidates if _same_change(op, c)]
+    matching = [c for c in matching if c.id not in taken]
+    matching.sort(key=lambda c: c.id)
+    return matching[0] if matching else None
+
+
+def _same_change(op: Operation, candidate: OperationInfo) -> bool:
+    params = candidate.params or {}
+    if op.kind == OperationKind.UPDATE_VHOSTS and "vhosts" in params:
+        return list(params["vhosts"])[: len(op.params["vhosts"])] == list(op.params["vhosts"])
+    if op.kind == OperationKind.UPGRADE and "package" in params:
+        return params["package"] == op.params["package"]
+    if op.kind == OperationKind.UPDATE_VHOSTS:
+        return "package" not in params
+    if op.kind == OperationKind.UPGRADE:
+        return "vhosts" not in params
+    return True
