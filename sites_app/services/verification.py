@@ -26,7 +26,7 @@ from sites_app.services.operations import OperationRefused, request_operation
 log = logging.getLogger(__name__)
 
 # Seconds between automatic DNS checks: quick at first, since people publish and then wait.
-CHECK_BACKOFF = [15, 30, 60, 120, 300, 600, 1800]
+CHECK_BACKOFF = [5, 10, 20, 40, 60, 120, 300, 600, 1800]
 # A pending request nobody confirmed is dropped from background checks after this long.
 GIVE_UP_AFTER = timedelta(days=7)
 

@@ -174,3 +174,18 @@ def test_the_operations_page_and_cancel_while_billing(page, login, alice, site, 
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_test_id("operation-row")).to_have_count(0)
     assert Operation.objects.get().status == "cancelled"
+
+
+def test_the_verification_page_rechecks_dns_by_itself(page, login, alice, account, simulator):
+    login(page, alice)
+    page.goto("/sites/new/")
+    page.fill("#id_name", "Self checking")
+    page.fill("#id_vhosts", "www.patient-owner.example")
+    page.get_by_role("button", name="Check and create").click()
+    value = page.get_by_test_id("txt-value").inner_text()
+    expect(page.get_by_test_id("record-status")).to_have_text("Not seen yet")
+    simulator.publish_txt("www.patient-owner.example", value)
+    # No click: the fragment checks again on its own (first after 5 s, then less often).
+    expect(page.get_by_test_id("record-status")).to_have_text("Seen in DNS", timeout=20_000)
+    expect(page.get_by_test_id("confirm")).to_be_visible()
+    expect(page.get_by_test_id("dns-answer")).to_contain_text(value)
