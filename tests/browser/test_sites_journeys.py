@@ -61,15 +61,19 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     page.get_by_role("button", name="Check DNS now").click()
     expect(page.get_by_test_id("record-status")).to_have_text("Seen in DNS")
 
+    calls_before = simulator.calls()
     started = time.monotonic()
     page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("operation-progress")).to_be_visible()
     url_of_operation = page.url
     expect(page.get_by_test_id("op-status")).to_have_text("Done", timeout=30_000)
     elapsed = time.monotonic() - started
+    calls = simulator.calls() - calls_before
     assert page.url == url_of_operation  # updated in place by htmx, no reload
     with capsys.disabled():
         print(f"\n[figures] submit to DONE shown in the browser, 2 s steps: {elapsed:.1f}s")
+        print(f"[figures] XML-RPC calls from confirm to DONE: {dict(calls)}")
+    assert calls["site.create"] == 1
     page.get_by_test_id("site-link").click()
     expect(page.get_by_test_id("vhost-list")).to_contain_text("www.corner-shop.example")
     expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT record seen")
