@@ -295,3 +295,24 @@ def test_created_vhosts_on_gandi_managed_domains_are_labelled_so(account, alice,
     assert vhost.get_ownership_display() == "Domain managed at Gandi"
     parking = op.site.vhosts.get(name=op.site.parking_vhost)
     assert parking.ownership == "parking"
+
+
+def test_polls_are_quick_at_first_and_slower_later():
+    intervals = [polling.poll_interval(age) for age in (0, 30, 300, 3000)]
+    assert intervals == sorted(intervals)
+    assert intervals[0] <= 1.0
+    assert intervals[-1] >= 30.0
+
+
+def test_the_reconciler_polls_again_when_a_poll_message_was_lost(
+    account, alice, enqueued, simulator
+):
+    simulator.step_seconds = 30
+    op = request_create(account, alice, name="Missed poll")
+    operations.submit_operation(op.pk)
+    enqueued.clear()
+    Operation.objects.filter(pk=op.pk).update(next_poll_at=timezone.now() - timedelta(minutes=1))
+    assert polling.reconcile_operations()["polls"] == 1
+    assert [(e.task, e.args) for e in enqueued] == [
+        ("sites_app.poll_account_operations", (account.pk,))
+    ]
