@@ -5,7 +5,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -31,16 +31,17 @@ CSV_COLUMNS = [
 
 
 def team_events(team: Team) -> QuerySet[AuditEvent]:
-    """The team's own events, plus the sign-in events of its current members."""
-    members = Membership.objects.filter(team=team)
+    """The team's own events, plus its current members' sign-in events since they joined.
+
+    What a person did before joining is none of the team's business.
+    """
+    joined = Membership.objects.filter(team=team, created_at__lte=OuterRef("created_at"))
     return AuditEvent.objects.filter(
         Q(team=team)
-        | Q(team=None, action__startswith="auth.", actor__in=members.values("user"))
-        | Q(
-            team=None,
-            action__startswith="auth.",
-            actor=None,
-            actor_label__in=members.values("user__username"),
+        | Q(team=None, action__startswith="auth.")
+        & (
+            Exists(joined.filter(user=OuterRef("actor")))
+            | Q(actor=None) & Exists(joined.filter(user__username=OuterRef("actor_label")))
         )
     )
 

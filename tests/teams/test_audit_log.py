@@ -117,3 +117,21 @@ def test_the_admin_shows_events_read_only(team, alice):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_it_hides_sign_ins_from_before_a_person_joined(alice, team, client_for):
+    from datetime import timedelta
+
+    from sites_app.models import Membership
+    from tests.fixtures.personas import make_user
+
+    dave = make_user("dave")
+    early = audit.record("auth.login_failed", outcome="failure", username="dave")
+    membership = Membership.objects.create(team=team, user=dave, role=Role.VIEWER)
+    Membership.objects.filter(pk=membership.pk).update(
+        created_at=early.created_at + timedelta(seconds=1)
+    )
+    audit.record("auth.login", actor=dave)
+    html = table(client_for(alice).get(reverse("audit_log"), {"person": "dave"}))
+    assert "auth.login" in html
+    assert "auth.login_failed" not in html

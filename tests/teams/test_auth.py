@@ -61,6 +61,9 @@ def test_a_person_changes_their_password(alice, client_for):
     assert "Your password is changed" in response.content.decode()
     alice.refresh_from_db()
     assert alice.check_password(new)
+    event = AuditEvent.objects.get(action="auth.password_change")
+    assert event.actor == alice
+    assert new not in str(event.detail) and PASSWORD not in str(event.detail)
 
 
 def test_a_forgotten_password_is_reset_by_email(alice):
@@ -79,6 +82,7 @@ def test_a_forgotten_password_is_reset_by_email(alice):
     assert "Your new password is set" in done.content.decode()
     alice.refresh_from_db()
     assert alice.check_password(new)
+    assert AuditEvent.objects.get(action="auth.password_reset").actor == alice
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(db):
