@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import Membership, Role, Team
+from .models import Membership, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -63,12 +63,6 @@ def memberships(user) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("team")
-
-
-def teams_for_user(user) -> QuerySet[Team]:
-    if not user.is_authenticated:
-        return Team.objects.none()
-    return Team.objects.filter(memberships__user=user)
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

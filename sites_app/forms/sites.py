@@ -63,9 +63,17 @@ class VhostListField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"})
 
+    def __init__(self, **kwargs):
+        # Far above MAX_VHOSTS full-length names; stops a huge paste before any work on it.
+        kwargs.setdefault("max_length", 20_000)
+        super().__init__(**kwargs)
+
     def clean(self, value):
         value = super().clean(value)
-        names, problems = normalise_vhost_list(value.splitlines())
+        lines = [line for line in value.splitlines() if line.strip()]
+        if len(lines) > MAX_VHOSTS:
+            raise forms.ValidationError(f"At most {MAX_VHOSTS} vhosts per site.")
+        names, problems = normalise_vhost_list(lines)
         if problems:
             raise forms.ValidationError(problems)
         if not names:
@@ -237,5 +245,6 @@ class OperationFilterForm(forms.Form):
     step = forms.CharField(required=False, max_length=32)
     status = forms.CharField(required=False, max_length=32)
     kind = forms.CharField(required=False, max_length=32)
-    site = forms.IntegerField(required=False, min_value=1)
-    account = forms.IntegerField(required=False, min_value=1)
+    # Bounded so a huge number in the query string is a form error, not a database overflow.
+    site = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    account = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
