@@ -147,10 +147,17 @@ class Operation(models.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.retry_safe and self.status in (
-            OperationStatus.FAILED,
-            OperationStatus.CANCELLED,
+        # Retried once already: the retry (and its own Retry button) carries on from here, so
+        # a reloaded page cannot send the same request to Gandi twice.
+        return (
+            self.retry_safe
+            and self.status in (OperationStatus.FAILED, OperationStatus.CANCELLED)
+            and self.retried_as is None
         )
+
+    @property
+    def retried_as(self) -> Operation | None:
+        return self.retries.order_by("pk").first()
 
     @property
     def progress_steps(self) -> list[dict]:

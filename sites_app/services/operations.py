@@ -387,8 +387,18 @@ def send_cancel(op_id: int) -> None:
 
 def retry_operation(op: Operation, user, idempotency_key: str, request=None) -> Operation:
     """A new row with the same request, for a failure where Gandi certainly did not act."""
-    if not op.can_retry:
-        raise OperationRefused("This operation cannot be retried safely.")
+    with transaction.atomic():
+        # The lock makes two retries sent at once (two tabs, two people) queue one behind
+        # the other; the second then sees the first's row and is refused.
+        op = Operation.objects.select_for_update().get(pk=op.pk)
+        if (earlier := op.retried_as) is not None:
+            raise OperationRefused(f"This operation was already retried as #{earlier.pk}.")
+        if not op.can_retry:
+            raise OperationRefused("This operation cannot be retried safely.")
+        return _send_again(op, user, idempotency_key, request)
+
+
+def _send_again(op: Operation, user, idempotency_key: str, request) -> Operation:
     new, _ = request_operation(
         account=op.account,
         kind=op.kind,

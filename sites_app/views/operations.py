@@ -143,6 +143,9 @@ def operation_retry(request, operation_id: int):
             op, request.user, form.cleaned_data["request_key"], request=request
         )
     except op_service.OperationRefused as exc:
+        if (earlier := op.retried_as) is not None:
+            messages.info(request, exc.message)
+            return redirect("operation_detail", operation_id=earlier.pk)
         messages.error(request, exc.message)
         return redirect("operation_detail", operation_id=op.pk)
     messages.success(request, "Sent again as a new operation.")

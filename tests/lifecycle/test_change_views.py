@@ -254,3 +254,25 @@ def test_a_second_change_while_one_is_in_flight_is_refused(
     response = quick(client, synced_site, "remove", f"shop.{MANAGED_DOMAIN}")
     assert "still in progress" in response.content.decode()
     assert Operation.objects.count() == 1
+
+
+def test_a_reloaded_failed_operation_cannot_be_retried_a_second_time(
+    client_for, alice, synced_site, enqueued
+):
+    client = client_for(alice)
+    quick(client, synced_site, "prefer", f"shop.{MANAGED_DOMAIN}")
+    op = Operation.objects.get()
+    client.post(reverse("operation_cancel", args=[op.pk]))
+    first = client.post(reverse("operation_retry", args=[op.pk]), {"request_key": "retry-tab-0001"})
+    retry = Operation.objects.get(retry_of=op)
+    # The page was reloaded (a new request key), or opened in a second tab.
+    again = client.post(
+        reverse("operation_retry", args=[op.pk]), {"request_key": "retry-tab-0002"}, follow=True
+    )
+    assert Operation.objects.count() == 2
+    assert first["Location"] == reverse("operation_detail", args=[retry.pk])
+    assert again.redirect_chain[-1][0] == reverse("operation_detail", args=[retry.pk])
+    assert f"already retried as #{retry.pk}" in again.content.decode()
+    page = client.get(reverse("operation_detail", args=[op.pk])).content.decode()
+    assert 'data-testid="retry"' not in page
+    assert f'Retried as <a href="{reverse("operation_detail", args=[retry.pk])}">' in page
