@@ -156,6 +156,12 @@ def confirm_pending(pending: PendingRequest, user, request=None) -> Operation:
         raise OperationRefused(
             "DNS does not show every TXT record yet. Check DNS again once they are published."
         )
+    if pending.site is not None and _vhosts_moved_on(pending):
+        raise OperationRefused(
+            f"The vhosts of {pending.site.name} changed since this request was made; sending "
+            "it now would undo that change. Abandon it and make the change again from the "
+            "Vhosts page."
+        )
     kind = (
         OperationKind.CREATE
         if pending.kind == PendingRequest.Kind.CREATE
@@ -175,6 +181,11 @@ def confirm_pending(pending: PendingRequest, user, request=None) -> Operation:
             operation=op, status=PendingRequest.Status.SUBMITTED
         )
     return op
+
+
+def _vhosts_moved_on(pending: PendingRequest) -> bool:
+    based_on = pending.params.get("based_on")
+    return based_on is not None and pending.site.vhost_names() != based_on
 
 
 def abandon(pending: PendingRequest, user, request=None) -> None:

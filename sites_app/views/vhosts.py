@@ -83,7 +83,13 @@ def _submit(request, site: Site, new_list: list[str], key: str):
     if outcome.field_errors:
         return None, " ".join(e for errors in outcome.field_errors.values() for e in errors)
     current = site.vhost_names()
-    params = {"vhosts": new_list, "added_vhosts": [v for v in new_list if v not in current]}
+    params = {
+        "vhosts": new_list,
+        "added_vhosts": [v for v in new_list if v not in current],
+        # What the list was when the change was made: a proof that waits for DNS must not
+        # later undo a change made in between (see verification.confirm_pending).
+        "based_on": current,
+    }
     if outcome.txt_problems:
         pending = start_pending(
             account=site.account,

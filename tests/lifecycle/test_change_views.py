@@ -276,3 +276,22 @@ def test_a_reloaded_failed_operation_cannot_be_retried_a_second_time(
     page = client.get(reverse("operation_detail", args=[op.pk])).content.decode()
     assert 'data-testid="retry"' not in page
     assert f'Retried as <a href="{reverse("operation_detail", args=[retry.pk])}">' in page
+
+
+def test_a_proof_confirmed_after_another_vhost_change_does_not_undo_it(
+    client_for, alice, synced_site, enqueued, simulator
+):
+    client = client_for(alice)
+    quick(client, synced_site, "add", "shop.customer-domain.example")
+    pending = PendingRequest.objects.get()
+    # While the TXT record propagates, someone makes www the preferred vhost.
+    quick(client, synced_site, "prefer", f"shop.{MANAGED_DOMAIN}")
+    assert run_to_the_end(Operation.objects.get()).status == OperationStatus.DONE
+    record = pending.records.get()
+    simulator.publish_txt(record.txt_name, record.txt_value)
+    client.post(reverse("verification_check", args=[pending.pk]))
+    response = client.post(reverse("verification_confirm", args=[pending.pk]), follow=True)
+    assert "changed since this request was made" in response.content.decode()
+    assert Operation.objects.count() == 1
+    synced_site.refresh_from_db()
+    assert synced_site.vhost_names()[0] == f"shop.{MANAGED_DOMAIN}"
