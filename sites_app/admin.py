@@ -56,8 +56,11 @@ class GandiAccountAdmin(admin.ModelAdmin):
     list_filter = ["endpoint"]
     search_fields = ["name", "team__name"]
     # api_key_encrypted is editable=False, so it never shows; keys are set in the portal,
-    # where they are checked with Gandi first.
+    # where they are checked with Gandi first. The endpoint is read-only too: moving an
+    # account goes through the portal, which asks for the key again and audits the change.
     readonly_fields = [
+        "endpoint",
+        "custom_url",
         "key_hint",
         "last_success_at",
         "last_check_error",

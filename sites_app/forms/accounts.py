@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from sites_app.models import Endpoint, GandiAccount
+from sites_app.services import gandi_accounts as account_service
 
 from .bootstrap import BootstrapFormMixin
 
@@ -44,9 +45,10 @@ class GandiAccountForm(BootstrapFormMixin, forms.Form):
         if account is not None:
             self.fields["api_key"].required = False
             self.fields["api_key"].label = "New API key"
-            self.fields[
-                "api_key"
-            ].help_text = f"Leave empty to keep the current key (ending in {account.key_hint})."
+            self.fields["api_key"].help_text = (
+                f"Leave empty to keep the current key (ending in {account.key_hint}). "
+                "A new endpoint needs the key entered again."
+            )
         else:
             self.fields["api_key"].help_text = (
                 "From your Gandi account settings. It is checked with Gandi, stored encrypted "
@@ -73,8 +75,28 @@ class GandiAccountForm(BootstrapFormMixin, forms.Form):
             )
         return key
 
+    def clean_custom_url(self):
+        url = self.cleaned_data.get("custom_url", "")
+        if self.cleaned_data.get("endpoint") != Endpoint.CUSTOM:
+            return url  # ignored for the named endpoints
+        if url and (problem := account_service.custom_url_problem(url)):
+            raise forms.ValidationError(problem)
+        return url
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("endpoint") == Endpoint.CUSTOM and not cleaned.get("custom_url"):
-            self.add_error("custom_url", "Enter the URL of the custom endpoint.")
+        endpoint = cleaned.get("endpoint")
+        if endpoint == Endpoint.CUSTOM and not cleaned.get("custom_url"):
+            if "custom_url" not in self.errors:
+                self.add_error("custom_url", "Enter the URL of the custom endpoint.")
+        elif (
+            self.account is not None
+            and endpoint
+            and not cleaned.get("api_key")
+            and "api_key" not in self.errors
+            and account_service.endpoint_changes(
+                self.account, endpoint, cleaned.get("custom_url", "")
+            )
+        ):
+            self.add_error("api_key", account_service.KEY_NEEDED_FOR_NEW_ENDPOINT)
         return cleaned

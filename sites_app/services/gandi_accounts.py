@@ -8,6 +8,7 @@ argument; it is never logged, audited or put in an exception text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +24,40 @@ from sites_app.models import Endpoint, GandiAccount, Team
 class CheckResult:
     api_version: str
     site_count: int
+
+
+# Plain http is tolerated only for a simulator on this machine: the key then never leaves it.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+KEY_NEEDED_FOR_NEW_ENDPOINT = "Enter the API key again to use it with a new endpoint."
+
+
+class KeyNeededForNewEndpoint(ValueError):
+    """The endpoint changed but no key was entered: the stored key stays where it was checked,
+    so whoever can edit an account cannot send its key to a URL of their choosing."""
+
+    def __init__(self) -> None:
+        super().__init__(KEY_NEEDED_FOR_NEW_ENDPOINT)
+
+
+def custom_url_problem(url: str) -> str | None:
+    """Why this custom endpoint URL is refused, or None when it is acceptable."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and settings.DEBUG and parts.hostname in LOOPBACK_HOSTS:
+        return None
+    if settings.DEBUG:
+        return (
+            "The custom URL must start with https:// (plain http is accepted only for "
+            "127.0.0.1, localhost or ::1, e.g. a local simulator)."
+        )
+    return "The custom URL must start with https://: the API key must not travel in clear."
+
+
+def endpoint_changes(account: GandiAccount, endpoint: str, custom_url: str) -> bool:
+    custom_url = custom_url if endpoint == Endpoint.CUSTOM else ""
+    return (endpoint, custom_url) != (account.endpoint, account.custom_url)
 
 
 def endpoint_url(endpoint: str, custom_url: str = "") -> str:
@@ -90,15 +125,18 @@ def update_account(
     actor,
     request: HttpRequest | None = None,
 ) -> CheckResult | None:
-    """Save changes; a new key or a new endpoint is checked first (raises GandiError).
+    """Save changes; a new key is checked first, at the new endpoint if it changes (raises
+    GandiError). A new endpoint needs a new key (raises KeyNeededForNewEndpoint): the stored
+    key is never sent to a URL it was not checked with.
 
     Returns the check's result, or None when nothing Gandi-related changed.
     """
+    if endpoint_changes(account, endpoint, custom_url) and not new_api_key:
+        raise KeyNeededForNewEndpoint()
     custom_url = custom_url if endpoint == Endpoint.CUSTOM else ""
-    url_changes = endpoint_url(endpoint, custom_url) != account.url
     result = None
-    if new_api_key or url_changes:
-        result = check_key(endpoint_url(endpoint, custom_url), new_api_key or account.api_key())
+    if new_api_key:
+        result = check_key(endpoint_url(endpoint, custom_url), new_api_key)
     changed = [
         field
         for field, value in (("name", name), ("endpoint", endpoint), ("custom_url", custom_url))

@@ -86,6 +86,9 @@ def account_edit(request, account_id: int):
                 actor=request.user,
                 request=request,
             )
+        except account_service.KeyNeededForNewEndpoint as exc:
+            account.refresh_from_db()
+            form.add_error("api_key", str(exc))
         except GandiError as exc:
             account.refresh_from_db()
             _show_check_error(form, exc)

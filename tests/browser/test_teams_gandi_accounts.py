@@ -10,7 +10,10 @@ from sites_app.gandi.errors import InvalidKeyError
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_owner_adds_a_gandi_account_with_a_bad_then_a_good_key(page, login, alice, simulator):
+def test_an_owner_adds_a_gandi_account_with_a_bad_then_a_good_key(
+    page, login, alice, simulator, settings
+):
+    settings.DEBUG = True  # a custom endpoint may use plain http (the simulator) only in DEBUG
     good_key = simulator.add_account()
     login(page, alice)
     page.get_by_role("link", name="Gandi accounts", exact=True).click()

@@ -2,11 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sites_app.gandi.errors import InvalidKeyError
 from sites_app.models import AuditEvent, GandiAccount, Role
+
+# The simulator listens on plain http on loopback, which custom endpoints accept only in DEBUG.
+pytestmark = pytest.mark.usefixtures("loopback_http")
 
 CLOSED_PORT_URL = "http://127.0.0.1:9/xmlrpc/"  # nothing listens on the discard port
 UNREACHABLE = f"Could not reach Gandi at {CLOSED_PORT_URL}"

@@ -66,7 +66,7 @@ def _decoded_body(text: str):
 
 @pytest.mark.django_db
 def test_a_run_that_handles_keys_leaves_no_plaintext_key_anywhere(
-    alice, client_for, simulator, caplog
+    alice, client_for, simulator, caplog, loopback_http
 ):
     from sites_app.tasks import sync_account_sites
 
@@ -164,7 +164,7 @@ def test_rotation_names_the_rows_no_configured_key_can_read(team, settings, old_
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_using_the_key_logs_and_queues_no_plaintext_key(
-    alice, client_for, simulator, celery_worker_process
+    alice, client_for, simulator, celery_worker_process, loopback_http
 ):
     from sites_app.tasks import sync_account_sites
     from tests.fixtures.celery_worker import wait_for
