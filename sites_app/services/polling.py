@@ -33,6 +33,8 @@ SLOW_POLL = 30.0
 # A message this late is presumed lost; the reconciler sends another.
 OVERDUE = timedelta(seconds=15)
 RUNNING_STEPS = {"BILL", "WAIT", "RUN"}
+# A SENDING row may belong to a live worker until Celery's hard time limit has killed it.
+SENDING_MARGIN = timedelta(seconds=60)
 
 
 def poll_interval(age_seconds: float) -> float:
@@ -239,7 +241,7 @@ def reconcile_operations() -> dict[str, int]:
         counts["resent"] += 1
 
     # Claimed but never answered (the worker died mid-call): find out what Gandi did.
-    stuck_after = timedelta(seconds=settings.GANDI_TIMEOUT * 2 + 30)
+    stuck_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + SENDING_MARGIN
     Operation.objects.filter(status=Status.SENDING, claimed_at__lt=now - stuck_after).update(
         status=Status.CHECKING, next_poll_at=now
     )

@@ -1,8 +1,10 @@
 """After an ambiguous failure: look at Gandi for what the lost call did, never send it again.
 
 A row in CHECKING had its one mutating call sent, and the answer was lost (or the worker
-died mid-call). Gandi may have acted; we find its operation by type, site and time and
-adopt it, or conclude that nothing happened, which makes a retry safe.
+died mid-call). Gandi may have acted, and may still act: a call the client gave up on can
+still be inside Gandi. So we keep looking for its operation (by type, site and time) with
+backoff until the call's timeout plus a grace period has passed, and adopt it if it shows.
+If it never shows, a person must check Gandi: "nothing was changed" is never a guess.
 """
 
 from __future__ import annotations
@@ -10,23 +12,42 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import GandiClient, OperationInfo
 from sites_app.gandi.errors import GandiError
 from sites_app.models import Operation, OperationKind, OperationStatus
-from sites_app.services.operations import GANDI_TYPES, LOOKUP_SKEW, adopt, finish
+from sites_app.services.operations import GANDI_TYPES, LOOKUP_SKEW, adopt, finish, max_countdown
 from sites_app.services.sites import KEY_UNREADABLE
 
 log = logging.getLogger(__name__)
 Status = OperationStatus
 
+# How long after the client gave up Gandi may still turn a received call into an operation.
+LOOK_GRACE = timedelta(minutes=3)
+FIRST_LOOK_AFTER = 2.0  # seconds; doubled after each empty look
+MAX_LOOK_INTERVAL = 30.0
+NOT_FOUND_MESSAGE = (
+    "Gandi's answer to this request was lost and the portal could not find what Gandi did. "
+    "Check the sites at Gandi before sending it again: it may have been carried out."
+)
+
+
+def look_until(op: Operation):
+    """The moment after which a lost call can no longer show up at Gandi."""
+    return (op.claimed_at or op.created_at) + timedelta(seconds=settings.GANDI_TIMEOUT) + LOOK_GRACE
+
+
+def next_look_delay(op: Operation) -> float:
+    """Wait about as long as we have already waited (so the looks double), capped."""
+    waited = (timezone.now() - (op.claimed_at or op.created_at)).total_seconds()
+    return max(FIRST_LOOK_AFTER, min(MAX_LOOK_INTERVAL, waited))
+
 
 def recover_operation(op_id: int) -> None:
     """Find at Gandi what an unanswered call did, and adopt it; nothing is sent again."""
-    from sites_app import tasks
-
     op = Operation.objects.select_related("account", "site").filter(pk=op_id).first()
     if op is None or op.status != Status.CHECKING:
         return
@@ -43,10 +64,7 @@ def recover_operation(op_id: int) -> None:
                 f"with this request in time ({message}). Check the site before retrying.",
             )
             return
-        Operation.objects.filter(pk=op.pk, status=Status.CHECKING).update(
-            next_poll_at=timezone.now() + timedelta(seconds=10)
-        )
-        tasks.recover_operation.apply_async((op.id,), countdown=10)
+        _look_again(op, 10.0)
         return
     if isinstance(found, OperationInfo):
         log.info("operation %s: adopted Gandi operation %s after a lost answer", op.pk, found.id)
@@ -58,13 +76,20 @@ def recover_operation(op_id: int) -> None:
             "The site exists at Gandi but the portal cannot find "
             "the operation that made it. Sync the sites to see it.",
         )
+    elif timezone.now() < look_until(op):
+        _look_again(op, next_look_delay(op))
     else:
-        finish(
-            op,
-            Status.FAILED,
-            "Gandi did not receive the request; nothing was changed. You can retry.",
-            retry_safe=True,
-        )
+        finish(op, Status.NEEDS_ATTENTION, NOT_FOUND_MESSAGE)
+
+
+def _look_again(op: Operation, delay: float) -> None:
+    from sites_app import tasks
+
+    delay = min(delay, max_countdown())
+    Operation.objects.filter(pk=op.pk, status=Status.CHECKING).update(
+        next_poll_at=timezone.now() + timedelta(seconds=delay)
+    )
+    tasks.recover_operation.apply_async((op.id,), countdown=delay)
 
 
 def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | None:
