@@ -154,13 +154,14 @@ def submit_operation(op_id: int) -> None:
             op,
             Status.FAILED,
             "Gandi could not be reached before the deadline; nothing was changed.",
+            expected=Status.SENDING,
             retry_safe=True,
         )
         return
     try:
         client = op.account.client()
     except SecretUnreadable:
-        finish(op, Status.FAILED, KEY_UNREADABLE, retry_safe=True)
+        finish(op, Status.FAILED, KEY_UNREADABLE, expected=Status.SENDING, retry_safe=True)
         return
     try:
         gandi_op = send_mutation(client, op)
@@ -171,7 +172,14 @@ def submit_operation(op_id: int) -> None:
         _send_later(op, exc)
         return
     except PermanentError as exc:
-        finish(op, Status.FAILED, exc.message, detail=exc.support_text(), retry_safe=True)
+        finish(
+            op,
+            Status.FAILED,
+            exc.message,
+            expected=Status.SENDING,
+            detail=exc.support_text(),
+            retry_safe=True,
+        )
         return
     adopt(op, gandi_op)
 
@@ -258,11 +266,17 @@ def finish(
     status: str,
     message: str = "",
     *,
+    expected: str | tuple[str, ...],
     detail: str = "",
     retry_safe: bool = False,
     step: str | None = None,
 ) -> bool:
-    """Put the row in a final state once (conditional), and audit the outcome."""
+    """Put the row in a final state if it is still in the `expected` status(es), and audit.
+
+    The condition is in the UPDATE itself: a row another process moved on since we read it
+    (a worker claimed it, a poll finished it) is left alone, and False says so."""
+    if isinstance(expected, str):
+        expected = (expected,)
     now = timezone.now()
     changes = {
         "status": status,
@@ -275,11 +289,7 @@ def finish(
         changes["error_detail"] = detail
     if step is not None:
         changes["gandi_step"] = step
-    updated = (
-        Operation.objects.filter(pk=op.pk)
-        .exclude(status__in=[Status.DONE, Status.FAILED, Status.CANCELLED, Status.NEEDS_ATTENTION])
-        .update(**changes)
-    )
+    updated = Operation.objects.filter(pk=op.pk, status__in=expected).update(**changes)
     if not updated:
         return False
     op.refresh_from_db()

@@ -104,6 +104,7 @@ def _poll(account_id: int) -> float | None:
                 op,
                 Status.NEEDS_ATTENTION,
                 "Gandi no longer reports this operation. Check the site, then sync.",
+                expected=Status.IN_PROGRESS,
                 detail=f"operation {op.gandi_operation_id} missing from operation.list",
             )
             continue
@@ -126,6 +127,7 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
             op,
             Status.FAILED,
             f"Gandi could not complete it: {reason}",
+            expected=Status.IN_PROGRESS,
             detail=f"operation {info.id} ended in step ERROR: {reason}",
             retry_safe=True,
             step=step,
@@ -137,6 +139,7 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
             Status.NEEDS_ATTENTION,
             "Gandi stopped this operation for its support team "
             f"to look at. Contact Gandi support and quote operation {info.id}.",
+            expected=Status.IN_PROGRESS,
             detail=f"operation {info.id} in step SUPPORT: {info.last_error or ''}",
             step=step,
         )
@@ -145,6 +148,7 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
             op,
             Status.CANCELLED,
             "Cancelled at Gandi; nothing was changed.",
+            expected=Status.IN_PROGRESS,
             retry_safe=True,
             step=step,
         )
@@ -164,6 +168,7 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
             Status.NEEDS_ATTENTION,
             f"Gandi reports a step the portal does not know "
             f"(“{step}”). Check with Gandi before doing anything else on this site.",
+            expected=Status.IN_PROGRESS,
             detail=f"operation {info.id} in unknown step {step!r}",
             step=step,
         )
@@ -171,7 +176,7 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
 
 def _check_deadline(op: Operation, message: str) -> None:
     if timezone.now() >= op.deadline:
-        finish(op, Status.NEEDS_ATTENTION, message)
+        finish(op, Status.NEEDS_ATTENTION, message, expected=Status.IN_PROGRESS)
 
 
 def _done(op: Operation, info: OperationInfo) -> None:
@@ -199,7 +204,7 @@ def _done(op: Operation, info: OperationInfo) -> None:
         site_service.mark_gandi_managed(site, list(op.params.get("added_vhosts", [])))
     if site is not None and op.site_id != getattr(site, "pk", None):
         Operation.objects.filter(pk=op.pk).update(site=site, site_name=site.name)
-    finish(op, Status.DONE, step="DONE")
+    finish(op, Status.DONE, expected=Status.IN_PROGRESS, step="DONE")
 
 
 def _refresh_quietly(op: Operation) -> None:
@@ -227,6 +232,7 @@ def reconcile_operations() -> dict[str, int]:
             op,
             Status.FAILED,
             "It could not be sent to Gandi before its deadline; nothing was changed.",
+            expected=Status.QUEUED,
             retry_safe=True,
         ):
             counts["expired"] += 1
@@ -253,6 +259,7 @@ def reconcile_operations() -> dict[str, int]:
                     Status.NEEDS_ATTENTION,
                     "The portal could not find out what Gandi "
                     "did with this request. Check the site before retrying.",
+                    expected=Status.CHECKING,
                 )
                 counts["expired"] += 1
                 continue
@@ -279,6 +286,7 @@ def reconcile_operations() -> dict[str, int]:
             Status.NEEDS_ATTENTION,
             "Gandi has not finished it in time, and the "
             "portal could not follow it. Check the site at Gandi.",
+            expected=Status.IN_PROGRESS,
         ):
             counts["expired"] += 1
     return counts

@@ -62,6 +62,7 @@ def recover_operation(op_id: int) -> None:
                 Status.NEEDS_ATTENTION,
                 "The portal could not find out what Gandi did "
                 f"with this request in time ({message}). Check the site before retrying.",
+                expected=Status.CHECKING,
             )
             return
         _look_again(op, 10.0)
@@ -75,11 +76,12 @@ def recover_operation(op_id: int) -> None:
             Status.NEEDS_ATTENTION,
             "The site exists at Gandi but the portal cannot find "
             "the operation that made it. Sync the sites to see it.",
+            expected=Status.CHECKING,
         )
     elif timezone.now() < look_until(op):
         _look_again(op, next_look_delay(op))
     else:
-        finish(op, Status.NEEDS_ATTENTION, NOT_FOUND_MESSAGE)
+        finish(op, Status.NEEDS_ATTENTION, NOT_FOUND_MESSAGE, expected=Status.CHECKING)
 
 
 def _look_again(op: Operation, delay: float) -> None:

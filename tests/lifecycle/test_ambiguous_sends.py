@@ -78,3 +78,24 @@ def test_a_send_in_progress_on_a_live_worker_is_not_declared_stuck(account, alic
     assert polling.reconcile_operations()["checking"] == 1
     op.refresh_from_db()
     assert op.status == OperationStatus.CHECKING
+
+
+def test_the_reconciler_never_overwrites_a_row_a_worker_claimed_meanwhile(
+    account, alice, enqueued, simulator, monkeypatch
+):
+    op = request_create(account, alice, name="Raced")
+    Operation.objects.filter(pk=op.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    real_finish = polling.finish
+
+    def worker_claims_first(row, *args, **kwargs):
+        # Between the reconciler's SELECT and its UPDATE, a worker claims the row.
+        Operation.objects.filter(pk=row.pk).update(
+            status=OperationStatus.SENDING, claimed_at=timezone.now()
+        )
+        return real_finish(row, *args, **kwargs)
+
+    monkeypatch.setattr(polling, "finish", worker_claims_first)
+    counts = polling.reconcile_operations()
+    op.refresh_from_db()
+    assert op.status == OperationStatus.SENDING
+    assert counts["expired"] == 0
