@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
+from django.views.decorators.debug import sensitive_variables
 
 from . import errors
 from .errors import BadReplyError, GandiError, TransientError
@@ -533,6 +534,7 @@ class GandiClient:
             page += 1
 
 
+@sensitive_variables("api_key")  # Django's error reports show "********" for the key
 def client_for(url: str, api_key: str, *, timeout: float | None = None) -> GandiClient:
     """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis."""
     from django.conf import settings

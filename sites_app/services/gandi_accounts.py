@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from sites_app import audit
 from sites_app.gandi.errors import GandiError
@@ -68,6 +69,7 @@ def endpoint_url(endpoint: str, custom_url: str = "") -> str:
     }.get(endpoint, custom_url)
 
 
+@sensitive_variables("api_key")
 def check_key(url: str, api_key: str) -> CheckResult:
     """Ask Gandi whether the key works here; raises a GandiError subclass with `.message`."""
     from sites_app.gandi.client import client_for
@@ -80,6 +82,7 @@ def check_key(url: str, api_key: str) -> CheckResult:
     return CheckResult(api_version=str(info.get("api_version", "")), site_count=count)
 
 
+@sensitive_variables("api_key")
 def add_account(
     team: Team,
     *,
@@ -115,6 +118,7 @@ def add_account(
     return account, result
 
 
+@sensitive_variables("new_api_key")
 def update_account(
     account: GandiAccount,
     *,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sites_app import access
@@ -40,8 +41,10 @@ def account_list(request):
     )
 
 
+@sensitive_post_parameters("api_key")
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("data")  # the form's cleaned data holds the key
 def account_create(request):
     membership = access.require_current(request, Right.MANAGE_ACCOUNTS)
     form = GandiAccountForm(request.POST or None, team=membership.team)
@@ -69,8 +72,10 @@ def account_create(request):
     return render(request, "accounts/account_form.html", {"form": form, "account": None})
 
 
+@sensitive_post_parameters("api_key")
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("data")  # the form's cleaned data holds the key
 def account_edit(request, account_id: int):
     account, _ = _account(request, account_id, Right.MANAGE_ACCOUNTS)
     form = GandiAccountForm(request.POST or None, team=account.team, account=account)
