@@ -32,6 +32,7 @@ POLL_SCHEDULE = [(20, 1.0), (120, 3.0), (600, 10.0)]
 SLOW_POLL = 30.0
 # A message this late is presumed lost; the reconciler sends another.
 OVERDUE = timedelta(seconds=15)
+MAX_RESEND_GAP = timedelta(minutes=5)
 RUNNING_STEPS = {"BILL", "WAIT", "RUN"}
 # A SENDING row may belong to a live worker until Celery's hard time limit has killed it.
 SENDING_MARGIN = timedelta(seconds=60)
@@ -238,13 +239,19 @@ def reconcile_operations() -> dict[str, int]:
             counts["expired"] += 1
 
     # A queued row whose message should have been handled by now: send another message.
+    # The re-sent message is due now (next_poll_at), so the next tick does not send a third;
+    # the wait before another grows with the row's age, so a backlog is not multiplied.
     lost = Operation.objects.filter(status=Status.QUEUED).filter(
         Q(next_poll_at__isnull=True, created_at__lt=now - OVERDUE)
         | Q(next_poll_at__lt=now - OVERDUE)
     )
-    for op_id in lost.values_list("pk", flat=True):
-        tasks.submit_operation.delay(op_id)
-        counts["resent"] += 1
+    for op_id, created_at, due in lost.values_list("pk", "created_at", "next_poll_at"):
+        due = due or created_at
+        if now - due < min(MAX_RESEND_GAP, max(OVERDUE, due - created_at)):
+            continue
+        if Operation.objects.filter(pk=op_id, status=Status.QUEUED).update(next_poll_at=now):
+            tasks.submit_operation.delay(op_id)
+            counts["resent"] += 1
 
     # Claimed but never answered (the worker died mid-call): find out what Gandi did.
     stuck_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + SENDING_MARGIN
@@ -263,8 +270,12 @@ def reconcile_operations() -> dict[str, int]:
                 )
                 counts["expired"] += 1
                 continue
-            tasks.recover_operation.delay(op.pk)
-            counts["checking"] += 1
+            marked = Operation.objects.filter(pk=op.pk, status=Status.CHECKING).update(
+                next_poll_at=now + OVERDUE
+            )
+            if marked:
+                tasks.recover_operation.delay(op.pk)
+                counts["checking"] += 1
 
     # Polls that should have happened by now, and rows past their deadline.
     overdue_accounts = set(

@@ -99,3 +99,26 @@ def test_the_reconciler_never_overwrites_a_row_a_worker_claimed_meanwhile(
     op.refresh_from_db()
     assert op.status == OperationStatus.SENDING
     assert counts["expired"] == 0
+
+
+def test_two_reconciler_ticks_in_a_row_send_one_message_per_row(
+    account, alice, enqueued, simulator
+):
+    queued = request_create(account, alice, name="Backlog one", key="backlog-0001")
+    checking = request_create(account, alice, name="Backlog two", key="backlog-0002")
+    a_minute_ago = timezone.now() - timedelta(minutes=1)
+    Operation.objects.filter(pk=queued.pk).update(created_at=a_minute_ago)
+    Operation.objects.filter(pk=checking.pk).update(
+        status=OperationStatus.CHECKING, claimed_at=timezone.now(), next_poll_at=a_minute_ago
+    )
+    enqueued.clear()
+    polling.reconcile_operations()
+    polling.reconcile_operations()  # the workers have not got to the first messages yet
+    sent = sorted((e.task, e.args) for e in enqueued)
+    assert sent == [
+        ("sites_app.recover_operation", (checking.pk,)),
+        ("sites_app.submit_operation", (queued.pk,)),
+    ]
+    # The re-sent message is still claimable when a worker gets to it.
+    operations.submit_operation(queued.pk)
+    assert simulator.calls()["site.create"] == 1
