@@ -49,6 +49,11 @@ class GandiAccountForm(BootstrapFormMixin, forms.Form):
                 f"Leave empty to keep the current key (ending in {account.key_hint}). "
                 "A new endpoint needs the key entered again."
             )
+            if not account_service.key_is_readable(account):
+                # The stored key is useless now: only a new one makes the account work again.
+                self.fields["api_key"].required = True
+                self.fields["api_key"].help_text = account_service.UNREADABLE_KEY
+                self.fields["api_key"].error_messages["required"] = account_service.UNREADABLE_KEY
         else:
             self.fields["api_key"].help_text = (
                 "From your Gandi account settings. It is checked with Gandi, stored encrypted "

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from sites_app import audit
+from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.errors import GandiError
 from sites_app.models import Endpoint, GandiAccount, Team
 
@@ -39,6 +40,20 @@ class KeyNeededForNewEndpoint(ValueError):
 
     def __init__(self) -> None:
         super().__init__(KEY_NEEDED_FOR_NEW_ENDPOINT)
+
+
+UNREADABLE_KEY = (
+    "This key was stored with an encryption key that is no longer configured; enter the key again."
+)
+
+
+@sensitive_variables()
+def key_is_readable(account: GandiAccount) -> bool:
+    try:
+        account.api_key()
+    except SecretUnreadable:
+        return False
+    return True
 
 
 def custom_url_problem(url: str) -> str | None:
@@ -184,11 +199,13 @@ def update_account(
 def check_connection(
     account: GandiAccount, *, actor, request: HttpRequest | None = None
 ) -> CheckResult:
-    """Check the stored key now; remembers the outcome on the account. Raises GandiError."""
+    """Check the stored key now; remembers the outcome on the account. Raises GandiError,
+    or SecretUnreadable (its text is UNREADABLE_KEY) when no encryption key can read it."""
     try:
         result = check_key(account.url, account.api_key())
-    except GandiError as exc:
-        account.last_check_error = exc.message
+    except (GandiError, SecretUnreadable) as exc:
+        error = exc.message if isinstance(exc, GandiError) else UNREADABLE_KEY
+        account.last_check_error = error
         account.save(update_fields=["last_check_error"])
         audit.record(
             "gandi_account.test",
@@ -197,8 +214,10 @@ def check_connection(
             obj=account,
             request=request,
             outcome="failure",
-            error=exc.message,
+            error=error,
         )
+        if isinstance(exc, SecretUnreadable):
+            raise SecretUnreadable(UNREADABLE_KEY) from None
         raise
     account.last_success_at = timezone.now()
     account.last_check_error = ""

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from sites_app import access
 from sites_app.access import Right
+from sites_app.crypto import SecretUnreadable
 from sites_app.forms.accounts import GandiAccountForm
 from sites_app.gandi.errors import GandiError, InvalidKeyError, UnreachableError
 from sites_app.models import Endpoint, GandiAccount
@@ -112,6 +113,8 @@ def account_test(request, account_id: int):
         result = account_service.check_connection(account, actor=request.user, request=request)
     except GandiError as exc:
         messages.error(request, f"{account.name}: {exc.message}")
+    except SecretUnreadable:
+        messages.error(request, f"{account.name}: {account_service.UNREADABLE_KEY}")
     else:
         messages.success(
             request,
