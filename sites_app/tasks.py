@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from sites_app.services import operations, polling, recovery, verification
+from sites_app.services import operations, polling, recovery, sync_status, verification
 
 
 @shared_task(name="sites_app.submit_operation")
@@ -38,7 +38,7 @@ def reconcile_operations() -> dict[str, int]:
 
 @shared_task(name="sites_app.sync_account_sites")
 def sync_account_sites(account_id: int) -> str:
-    return polling.sync_account_sites(account_id)
+    return sync_status.run_sync(account_id)
 
 
 @shared_task(name="sites_app.sync_all_accounts")

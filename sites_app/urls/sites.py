@@ -7,6 +7,7 @@ from sites_app.views import operations, sites, verification, vhosts
 urlpatterns = [
     path("sites/", sites.site_list, name="site_list"),
     path("sites/sync/", sites.site_sync, name="site_sync"),
+    path("sites/sync/status/", sites.site_sync_status, name="site_sync_status"),
     path("sites/new/", sites.site_create, name="site_create"),
     path("sites/<int:site_id>/", sites.site_detail, name="site_detail"),
     path(

@@ -7,6 +7,7 @@ Operation row that a worker sends (sites_app.services.operations).
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from sites_app.models import (
     Site,
 )
 from sites_app.services import sites as site_service
+from sites_app.services import sync_status
 from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
 from sites_app.services.verification import read_problems, start_pending
@@ -82,10 +84,18 @@ def existing_request(account: GandiAccount, key: str) -> HttpResponseRedirect | 
 # --- journey 1: the list --------------------------------------------------------------
 
 
+def state_label(state: str) -> str:
+    return Site(state=state).state_label
+
+
 def _search(sites, query: str):
     condition = Q(name__icontains=query) | Q(vhosts__name__icontains=query.lower())
     with contextlib.suppress(HostnameError):
         condition |= Q(vhosts__name__icontains=normalise_hostname(query))
+    # A part of an international name ("bücher") is stored in punycode ("xn--bcher-kva").
+    with contextlib.suppress(UnicodeError):
+        labels = [label.encode("idna").decode("ascii") for label in query.lower().split(".")]
+        condition |= Q(vhosts__name__icontains=".".join(labels))
     return sites.filter(condition).distinct()
 
 
@@ -97,20 +107,22 @@ def site_list(request):
     team_sites = Site.objects.present().filter(account__team=membership.team)
     form = SiteFilterForm(request.GET or None, accounts=accounts)
     sites = team_sites.select_related("account")
-    sort = "name"
-    if form.is_valid():
+    # A bad value in one filter (an edited URL, an old bookmark) drops that filter only.
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()  # fills cleaned_data with the fields that are valid
         data = form.cleaned_data
-        if data["q"]:
-            sites = _search(sites, data["q"].strip())
-        if data["account"]:
-            sites = sites.filter(account_id=data["account"])
-        if data["state"]:
-            sites = sites.filter(state=data["state"])
-        if data["package"]:
-            sites = sites.filter(package=data["package"])
-        if data["expiring"] is not None:
-            sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
-        sort = data["sort"] or "name"
+    if data.get("q"):
+        sites = _search(sites, data["q"].strip())
+    if data.get("account"):
+        sites = sites.filter(account_id=data["account"])
+    if data.get("state"):
+        sites = sites.filter(state=data["state"])
+    if data.get("package"):
+        sites = sites.filter(package=data["package"])
+    if data.get("expiring") is not None:
+        sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
+    sort = data.get("sort") or "name"
     sites = sites.order_by(SORTS[sort][0], "gandi_id")
     page = Paginator(sites, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -120,12 +132,23 @@ def site_list(request):
         "page": page,
         "accounts": accounts,
         "total": team_sites.count(),
-        "by_state": team_sites.values("state").annotate(n=Count("pk")).order_by("state"),
+        "by_state": [
+            (state_label(row["state"]), row["n"])
+            for row in team_sites.values("state").annotate(n=Count("pk")).order_by("state")
+        ],
         "packages": team_sites.values_list("package", flat=True).distinct().order_by("package"),
-        "states": team_sites.values_list("state", flat=True).distinct().order_by("state"),
+        "states": [
+            (state, state_label(state))
+            for state in team_sites.values_list("state", flat=True).distinct().order_by("state")
+        ],
+        "filter_errors": [
+            f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        ],
         "last_sync": team_sites.aggregate(last=Max("last_synced_at"))["last"],
         "query_string": query.urlencode(),
         "sort": sort,
+        **_sync_context(membership),
         "waiting_for_dns": PendingRequest.objects.filter(
             account__team=membership.team,
             status__in=[PendingRequest.Status.WAITING, PendingRequest.Status.READY],
@@ -142,16 +165,48 @@ def site_sync(request):
     if not accounts:
         messages.info(request, "Add a Gandi account first; there is nothing to sync.")
         return redirect("site_list")
+    sync_status.mark_requested(accounts)
     for account in accounts:
         tasks.sync_account_sites.delay(account.pk)
     audit.record(
         "site.sync", team=membership.team, request=request, accounts=[a.name for a in accounts]
     )
+    what = "your account" if len(accounts) == 1 else f"your {len(accounts)} accounts"
     messages.success(
-        request,
-        f"Sync started for {len(accounts)} account(s). Reload the list in a few seconds.",
+        request, f"Reading the sites of {what} from Gandi; the list refreshes when it is done."
     )
-    return redirect("site_list")
+    return redirect(_back_to_list(request))
+
+
+def _back_to_list(request) -> str:
+    """The list with the filters the person had, when the sync was pressed there."""
+    query = request.POST.get("list_query", "")
+    return reverse("site_list") + (f"?{query}" if query and "\n" not in query else "")
+
+
+# Finished syncs stay on the list this long, so the refreshed page can say how it went.
+SYNC_RESULT_SECONDS = 120
+
+
+def _sync_context(membership) -> dict:
+    states = sync_status.states(list(team_accounts(membership)))
+    recent = time.time() - SYNC_RESULT_SECONDS
+    return {
+        "sync_running": any(s.running for s in states),
+        "sync_results": [s for s in states if not s.running and s.finished_at > recent],
+    }
+
+
+@login_required
+@require_safe
+def site_sync_status(request):
+    """Polled by the list while a sync runs; when it has finished the page reloads itself."""
+    membership = access.require_current(request, Right.VIEW)
+    context = _sync_context(membership)
+    response = render(request, "sites/partials/sync_status.html", context)
+    if request.htmx and not context["sync_running"]:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 # --- journey 2: the site page ---------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sites_app.models import AuditEvent, Operation, OperationKind, Role, Site
+from sites_app.models import AuditEvent, Operation, OperationKind, Role, Site, VirtualHost
 from sites_app.services.sites import sync_account
 from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site, make_account
 
@@ -69,8 +69,39 @@ def test_it_searches_filters_and_sorts(client_for, alice, three_sites, query, ex
 def test_a_nonsense_filter_is_ignored_with_a_message(client_for, alice, three_sites):
     response = client_for(alice).get(reverse("site_list"), {"expiring": "soon", "sort": "x"})
     assert response.status_code == 200
-    assert "that filter was ignored" in response.content.decode()
+    assert response.context["filter_errors"] == [
+        "Expiring within (days): Enter a whole number.",
+        "Sort: Select a valid choice. x is not one of the available choices.",
+    ]
+    assert "Ignored these filters" in response.content.decode()
     assert len(names(response)) == 3
+
+
+def test_a_bad_filter_leaves_the_good_ones_working(client_for, alice, three_sites):
+    response = client_for(alice).get(
+        reverse("site_list"), {"q": "garage", "expiring": "-3", "account": "abc"}
+    )
+    assert names(response) == ["Beta garage"]
+    page = response.content.decode()
+    assert "Account: Select a valid choice." in page
+    assert "Expiring within (days): Ensure this value is greater than or equal to 0." in page
+
+
+def test_a_site_is_found_by_the_unicode_form_of_its_vhost(client_for, alice, account):
+    site = Site.objects.create(account=account, gandi_id=77, name="Book shop")
+    VirtualHost.objects.create(site=site, name="www.xn--bcher-kva.example", position=0)
+    client = client_for(alice)
+    for query in ["bücher", "www.bücher.example", "xn--bcher"]:
+        assert names(client.get(reverse("site_list"), {"q": query})) == ["Book shop"], query
+
+
+def test_the_page_links_keep_the_filters_and_have_no_stray_ampersand(client_for, alice, account):
+    for n in range(30):
+        Site.objects.create(account=account, gandi_id=1000 + n, name=f"Site {n:02}")
+    client = client_for(alice)
+    assert 'href="?page=2"' in client.get(reverse("site_list")).content.decode()
+    filtered = client.get(reverse("site_list"), {"q": "Site"}).content.decode()
+    assert 'href="?q=Site&amp;page=2"' in filtered
 
 
 def test_the_list_is_paginated(client_for, alice, account):

@@ -1,0 +1,59 @@
+"""Journey 1, "Sync from Gandi": the list shows the sync running, then refreshes by itself."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from sites_app.models import Site
+from sites_app.tasks import sync_account_sites
+from tests.lifecycle.conftest import gandi_site
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_list_polls_while_the_sync_runs_and_reloads_when_it_is_done(
+    client_for, alice, account, enqueued
+):
+    gandi_site(account, "Made outside")
+    client = client_for(alice)
+    client.post(reverse("site_sync"))
+    page = client.get(reverse("site_list")).content.decode()
+    assert "Reading your sites from Gandi" in page
+    assert f'hx-get="{reverse("site_sync_status")}"' in page
+
+    still_running = client.get(reverse("site_sync_status"), **HTMX)
+    assert "HX-Refresh" not in still_running
+    assert "Reading your sites from Gandi" in still_running.content.decode()
+
+    sync_account_sites(account.pk)  # what the worker does with the queued task
+    done = client.get(reverse("site_sync_status"), **HTMX)
+    assert done["HX-Refresh"] == "true"
+    after = client.get(reverse("site_list"))
+    text = after.content.decode()
+    assert "Reading your sites from Gandi" not in text
+    assert "Synced Main account: 1 new, 0 changed, 0 gone, 0 unchanged." in text
+    assert [s.name for s in after.context["page"].object_list] == ["Made outside"]
+
+
+def test_a_failed_sync_says_why_on_the_list(client_for, alice, account, enqueued, simulator):
+    client = client_for(alice)
+    client.post(reverse("site_sync"))
+    simulator.stop()
+    assert sync_account_sites(account.pk).startswith("failed:")
+    page = client.get(reverse("site_list")).content.decode()
+    assert "The sync of Main account failed: " in page
+    assert "Reading your sites from Gandi" not in page
+    assert not Site.objects.exists()
+
+
+def test_the_sync_button_brings_back_the_filtered_list(client_for, alice, account, enqueued):
+    response = client_for(alice).post(reverse("site_sync"), {"list_query": "q=bakery&sort=-name"})
+    assert response["Location"] == reverse("site_list") + "?q=bakery&sort=-name"
+
+
+def test_without_a_sync_the_list_does_not_poll(client_for, alice, account):
+    page = client_for(alice).get(reverse("site_list")).content.decode()
+    assert reverse("site_sync_status") not in page
