@@ -16,10 +16,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
+from redis.exceptions import LockError
 
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import OperationInfo
 from sites_app.gandi.errors import GandiError
+from sites_app.gandi.ratelimit import shared_redis
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus
 from sites_app.services import sites as site_service
 from sites_app.services.operations import finish, max_countdown
@@ -33,6 +35,7 @@ SLOW_POLL = 30.0
 # A message this late is presumed lost; the reconciler sends another.
 OVERDUE = timedelta(seconds=15)
 MAX_RESEND_GAP = timedelta(minutes=5)
+POLL_LOCK_SECONDS: float | None = None  # None: the task's hard time limit plus a margin
 RUNNING_STEPS = {"BILL", "WAIT", "RUN"}
 # A SENDING row may belong to a live worker until Celery's hard time limit has killed it.
 SENDING_MARGIN = timedelta(seconds=60)
@@ -63,16 +66,30 @@ def schedule_poll(account_id: int, delay: float, *, force: bool = False) -> None
     tasks.poll_account_operations.apply_async((account_id,), countdown=delay)
 
 
+def poll_lock_seconds() -> float:
+    """Longer than a poll can last: Celery kills the task at its hard time limit."""
+    return POLL_LOCK_SECONDS or settings.CELERY_TASK_TIME_LIMIT + 30
+
+
 def poll_account_operations(account_id: int) -> None:
     """One operation.list call for every in-flight operation of the account."""
-    lock = f"gandi-poll-lock:{account_id}"
-    if not cache.add(lock, 1, timeout=60):
+    # redis-py's Lock releases only with its own token: a poll that outlived its lock cannot
+    # free the lock of the worker polling after it.
+    lock = shared_redis().lock(
+        f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:gandi-poll-lock:{account_id}",
+        timeout=poll_lock_seconds(),
+        blocking=False,
+    )
+    if not lock.acquire():
         return  # another worker is polling this account and will schedule the next poll
     try:
         cache.delete(_scheduled_key(account_id))
         next_delay = _poll(account_id)
     finally:
-        cache.delete(lock)
+        try:
+            lock.release()
+        except LockError:
+            log.warning("poll of account %s outlasted its lock", account_id)
     if next_delay is not None:
         schedule_poll(account_id, next_delay)
 

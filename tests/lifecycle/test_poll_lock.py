@@ -1,0 +1,41 @@
+"""The per-account poll lock: a poll that outlives its lock never frees the next poller's."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sites_app.services import polling
+
+
+def test_a_poll_that_outlived_its_lock_does_not_release_the_next_pollers_lock(monkeypatch):
+    monkeypatch.setattr(polling, "POLL_LOCK_SECONDS", 1)
+    started: list[int] = []
+    second_is_polling = threading.Event()
+    second_may_end = threading.Event()
+
+    def fake_poll(account_id: int) -> None:
+        started.append(account_id)
+        if len(started) == 1:
+            time.sleep(1.4)  # longer than the lock lasts
+        elif len(started) == 2:
+            second_is_polling.set()
+            second_may_end.wait(10)
+        return None
+
+    monkeypatch.setattr(polling, "_poll", fake_poll)
+    first = threading.Thread(target=polling.poll_account_operations, args=(4242,))
+    first.start()
+    time.sleep(1.15)  # the first poller's lock has expired; it is still polling
+    second = threading.Thread(target=polling.poll_account_operations, args=(4242,))
+    second.start()
+    try:
+        assert second_is_polling.wait(5), "the expired lock was not free for the next poller"
+        first.join(5)
+        polling.poll_account_operations(4242)  # a third poller while the second still polls
+        assert len(started) == 2
+    finally:
+        second_may_end.set()
+        second.join(5)
+    assert polling.poll_account_operations(4242) is None
+    assert len(started) == 3  # released by its owner, the lock is free again
