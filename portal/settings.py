@@ -144,7 +144,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: none, the header
+# is ignored). The audit log and axes' username+IP lockout both read the address from it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "sites_app.audit.client_ip"
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # --- Email ---
