@@ -199,8 +199,10 @@ def test_a_queued_operation_past_its_deadline_fails_without_sending(
 def test_a_rejected_request_shows_gandis_reason(account, alice, enqueued, simulator):
     op = run_to_the_end(request_create(account, alice, name="x" * 80))
     assert op.status == OperationStatus.FAILED
-    assert op.last_error
-    assert op.error_detail
+    assert "The name must be 1 to 64 printable characters" in op.last_error
+    assert "560737" in op.error_detail
+    assert "OBJECT_SITE_NAME" in op.error_detail
+    assert op.can_retry  # Gandi refused it: nothing was made
 
 
 def test_polling_is_one_call_for_all_operations_of_an_account(account, alice, enqueued, simulator):
