@@ -49,12 +49,49 @@ class SignupForm(BootstrapFormMixin, UserCreationForm):
 
 
 class ProfileForm(BootstrapFormMixin, forms.ModelForm):
+    """Name and email. Invitations are bound to email addresses, so a new address needs the
+    current password (a borrowed session cannot move the account) and must be nobody else's."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your email address.",
+    )
+
     class Meta:
         model = get_user_model()
         fields = ("first_name", "last_name", "email")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.old_email = self.instance.email  # the instance takes the new one on validation
+
+    @property
+    def email_changed(self) -> bool:
+        new = self.cleaned_data.get("email")
+        return bool(new) and new != (self.old_email or "").lower()
+
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        others = get_user_model().objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError("Another person already uses this email address.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.email_changed:
+            password = cleaned.get("current_password", "")
+            if not password:
+                self.add_error(
+                    "current_password",
+                    "Enter your current password to change your email address.",
+                )
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", "Your current password is not correct.")
+        return cleaned
 
 
 class AuditFilterForm(BootstrapFormMixin, forms.Form):

@@ -93,7 +93,8 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(db):
 
 def test_the_profile_page_saves_name_and_email(alice, client_for):
     client = client_for(alice)
-    client.post(reverse("profile"), {"first_name": "Alice", "last_name": "L", "email": "A@X.org"})
+    data = {"first_name": "Alice", "last_name": "L", "email": "A@X.org"}
+    client.post(reverse("profile"), {**data, "current_password": PASSWORD})
     alice.refresh_from_db()
     assert (alice.first_name, alice.email) == ("Alice", "a@x.org")
 
