@@ -534,12 +534,21 @@ class GandiClient:
             page += 1
 
 
+PAGE_READ_RETRIES = 1  # a read made while a page waits is retried once, quickly
+
+
 @sensitive_variables("api_key")  # Django's error reports show "********" for the key
-def client_for(url: str, api_key: str, *, timeout: float | None = None) -> GandiClient:
-    """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis."""
+def client_for(
+    url: str, api_key: str, *, timeout: float | None = None, for_request: bool = False
+) -> GandiClient:
+    """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis.
+
+    `for_request`: a page is waiting, so the view timeout and a single retry of a failed read
+    (a worker's three retries with backoff could hold a page for over a minute)."""
     from django.conf import settings
 
-    timeout = settings.GANDI_TIMEOUT if timeout is None else timeout
+    if timeout is None:
+        timeout = settings.GANDI_VIEW_TIMEOUT if for_request else settings.GANDI_TIMEOUT
     limiter = RateLimiter.for_api_key(
         api_key,
         calls=settings.GANDI_RATE_LIMIT_CALLS,
@@ -548,4 +557,7 @@ def client_for(url: str, api_key: str, *, timeout: float | None = None) -> Gandi
         # (a view's short timeout stays short), but every caller may wait out one window.
         max_wait=max(timeout, settings.GANDI_RATE_LIMIT_PERIOD),
     )
-    return GandiClient(url, api_key, timeout=timeout, rate_limiter=limiter)
+    read_retries = PAGE_READ_RETRIES if for_request else 3
+    return GandiClient(
+        url, api_key, timeout=timeout, rate_limiter=limiter, read_retries=read_retries
+    )

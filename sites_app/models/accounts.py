@@ -72,8 +72,10 @@ class GandiAccount(models.Model):
         """Decrypt the key; call only right before talking to Gandi."""
         return crypto.decrypt(self.api_key_encrypted)
 
-    def client(self, timeout: float | None = None) -> GandiClient:
-        """A Gandi client for this account, sharing the per-key rate limit across processes."""
+    def client(self, timeout: float | None = None, *, for_request: bool = False) -> GandiClient:
+        """A Gandi client for this account, sharing the per-key rate limit across processes.
+
+        Views pass `for_request=True`: the view timeout and at most one retry per read."""
         from sites_app.gandi.client import client_for
 
-        return client_for(self.url, self.api_key(), timeout=timeout)
+        return client_for(self.url, self.api_key(), timeout=timeout, for_request=for_request)

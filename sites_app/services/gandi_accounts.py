@@ -89,7 +89,7 @@ def check_key(url: str, api_key: str) -> CheckResult:
     """Ask Gandi whether the key works here; raises a GandiError subclass with `.message`."""
     from sites_app.gandi.client import client_for
 
-    client = client_for(url, api_key, timeout=settings.GANDI_VIEW_TIMEOUT)
+    client = client_for(url, api_key, for_request=True)
     # Someone is waiting on the page: one quick retry, not the workers' patient backoff.
     client.read_retries = min(client.read_retries, 1)
     info = client.version_info()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -159,9 +158,9 @@ def mark_gandi_managed(site: Site, requested: list[str]) -> None:
     )
 
 
-def refresh_site(site: Site, *, timeout: float | None = None) -> Site:
-    """Re-read one site from site.info (a read: allowed in a view with the view timeout)."""
-    client = site.account.client(timeout=timeout)
+def refresh_site(site: Site, *, for_request: bool = False) -> Site:
+    """Re-read one site from site.info (a read: allowed in a view, with `for_request`)."""
+    client = site.account.client(for_request=for_request)
     try:
         info = client.site_info(site.gandi_id)
     except NotFoundError:
@@ -176,7 +175,7 @@ def refresh_site_in_view(site: Site) -> str:
     if site.is_removed:
         return ""
     try:
-        refresh_site(site, timeout=settings.GANDI_VIEW_TIMEOUT)
+        refresh_site(site, for_request=True)
     except GandiError as exc:
         return exc.message
     except SecretUnreadable:

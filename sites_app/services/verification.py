@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 # Seconds between automatic DNS checks: quick at first, since people publish and then wait.
 CHECK_BACKOFF = [5, 10, 20, 40, 60, 120, 300, 600, 1800]
+# Seconds a check (a click on "Check DNS now", or the background re-check) may spend on
+# look-ups; each look-up is bounded by settings.DNS_TIMEOUT.
+CHECK_TIME_BUDGET = 8.0
 # A pending request nobody confirmed is dropped from background checks after this long.
 GIVE_UP_AFTER = timedelta(days=7)
 
@@ -37,10 +41,6 @@ class DryRunOutcome:
 
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     txt_problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.field_errors and not self.txt_problems
 
 
 def read_problems(problems: list[Problem], known_fields: set[str]) -> DryRunOutcome:
@@ -115,9 +115,15 @@ def start_pending(
 
 
 def check_dns(pending: PendingRequest) -> bool:
-    """Look up every record not yet seen; True when all are seen."""
+    """Look up the records not seen yet, within CHECK_TIME_BUDGET; True when all are seen.
+
+    A record once seen is not looked up again; records left over when the time is spent
+    wait for the next check."""
     now = timezone.now()
-    for record in pending.records.all():
+    stop_at = time.monotonic() + CHECK_TIME_BUDGET
+    for record in pending.records.filter(seen=False).order_by("txt_name"):
+        if time.monotonic() >= stop_at:
+            break
         answer = dns.lookup_txt(record.txt_name)
         record.seen = record.seen or record.txt_value in answer.values
         record.last_checked_at = now

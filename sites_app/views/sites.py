@@ -1,6 +1,6 @@
 """Sites: the list with search and sync, the site page, create, edit link, upgrade, delete.
 
-Views only read from Gandi (with settings.GANDI_VIEW_TIMEOUT); every change becomes an
+Views only read from Gandi (with `for_request=True` clients); every change becomes an
 Operation row that a worker sends (sites_app.services.operations).
 """
 
@@ -10,7 +10,6 @@ import contextlib
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -256,9 +255,7 @@ def _packages(account: GandiAccount | None) -> tuple[list[str], str]:
     if account is None:
         return KNOWN_PACKAGES, ""
     try:
-        offers = account.client(timeout=settings.GANDI_VIEW_TIMEOUT).package_list(
-            "basekit_whitelabel"
-        )
+        offers = account.client(for_request=True).package_list("basekit_whitelabel")
     except (GandiError, SecretUnreadable) as exc:
         return KNOWN_PACKAGES, (
             f"The offers could not be read from Gandi ({gandi_message(exc)}); the usual ones "
@@ -303,7 +300,7 @@ def _create_or_verify(request, form: SiteCreateForm, account: GandiAccount):
         "vhosts": data["vhosts"],
     }
     try:
-        client = account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        client = account.client(for_request=True)
         problems = client.site_create_dry_run(**params)
     except (GandiError, SecretUnreadable) as exc:
         form.add_error(None, f"Gandi could not check this request: {gandi_message(exc)}")
@@ -349,7 +346,7 @@ def _create_or_verify(request, form: SiteCreateForm, account: GandiAccount):
 def site_edit_link(request, site_id: int):
     site, _membership = get_site(request, site_id, Right.OPERATE)
     try:
-        url = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT).site_edit_url(site.gandi_id)
+        url = site.account.client(for_request=True).site_edit_url(site.gandi_id)
     except (GandiError, SecretUnreadable) as exc:
         messages.error(request, f"Gandi did not give an editor link: {gandi_message(exc)}")
         return redirect("site_detail", site_id=site.pk)
@@ -364,7 +361,7 @@ def site_edit_link(request, site_id: int):
 def _offers(site: Site) -> tuple[list[dict], str]:
     """Packages above the current one, each with its upgrade price."""
     try:
-        client = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        client = site.account.client(for_request=True)
         packages = client.package_list(site.provider or "basekit_whitelabel", above=site.package)
         offers = []
         for package in packages:

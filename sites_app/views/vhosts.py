@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -75,7 +74,7 @@ def _submit(request, site: Site, new_list: list[str], key: str):
     if (done := existing_request(site.account, key)) is not None:
         return done, ""
     try:
-        client = site.account.client(timeout=settings.GANDI_VIEW_TIMEOUT)
+        client = site.account.client(for_request=True)
         problems = client.site_update_dry_run(site.gandi_id, vhosts=new_list)
     except (GandiError, SecretUnreadable) as exc:
         return None, f"Gandi could not check this change: {gandi_message(exc)}"
