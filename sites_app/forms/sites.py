@@ -19,12 +19,9 @@ DURATIONS = [
     ("1m", "1 month"),
     ("3m", "3 months"),
     ("6m", "6 months"),
-    ("12m", "12 months"),
     ("1y", "1 year"),
     ("2y", "2 years"),
     ("3y", "3 years"),
-    ("24m", "24 months"),
-    ("36m", "36 months"),
 ]
 DURATION_PATTERN = re.compile(r"^(\d{1,2})([my])$")
 MAX_NAME = 64

@@ -45,6 +45,17 @@ def normalise_hostname(raw: str) -> str:
     return ascii_name
 
 
+def unicode_form(name: str) -> str:
+    """What an international host name looks like to people: www.bücher.example for
+    www.xn--bcher-kva.example; any other name (or one that does not decode) unchanged."""
+    if "xn--" not in name:
+        return name
+    try:
+        return name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return name
+
+
 def normalise_vhost_list(lines: list[str]) -> tuple[list[str], list[str]]:
     """Normalised, de-duplicated vhosts in order, and the problems found (plain words)."""
     result: list[str] = []
@@ -62,3 +73,20 @@ def normalise_vhost_list(lines: list[str]) -> tuple[list[str], list[str]]:
             continue
         result.append(name)
     return result, problems
+
+
+def rebase_vhost_change(
+    requested: list[str], based_on: list[str] | None, current: list[str]
+) -> list[str]:
+    """The requested vhost list, re-applied on top of the site's vhosts as Gandi has them now.
+
+    `requested` was made from `based_on`; changes made at Gandi since (`current`) are kept:
+    a vhost added there stays (at the end), one removed there is not brought back. The
+    person's own adds, removals and order win for everything they saw."""
+    if based_on is None:
+        return list(requested)
+    seen = set(based_on)
+    now = set(current)
+    kept = [v for v in requested if v in now or v not in seen]
+    added_elsewhere = [v for v in current if v not in seen and v not in kept]
+    return kept + added_elsewhere
