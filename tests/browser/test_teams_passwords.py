@@ -1,0 +1,77 @@
+"""Browser journeys: change one's password, reset a forgotten one by email, change one's email."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from tests.fixtures.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW_PASSWORD = "a-brand-new-long-passphrase"
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile("/accounts/login/"))
+
+
+def test_a_person_changes_their_password_and_signs_in_with_it(page, login, alice):
+    login(page, alice)
+    page.get_by_role("link", name="alice").click()
+    page.get_by_role("link", name="Change password").click()
+    page.fill("#id_old_password", "not my password")
+    page.fill("#id_new_password1", NEW_PASSWORD)
+    page.fill("#id_new_password2", NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#id_old_password")).to_have_class(re.compile("is-invalid"))
+
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", NEW_PASSWORD)
+    page.fill("#id_new_password2", NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
+
+    sign_out(page)
+    login(page, alice, NEW_PASSWORD)
+    expect(page.get_by_role("link", name="alice")).to_be_visible()
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(page, login, alice):
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.fill("#id_email", alice.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("status")).to_contain_text("an email with a link")
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/reset/\S+", mail.outbox[0].body).group(0)
+    page.goto(link)
+    page.fill("#id_new_password1", NEW_PASSWORD)
+    page.fill("#id_new_password2", NEW_PASSWORD)
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your new password is set")
+
+    page.get_by_role("link", name="Sign in").click()
+    login(page, alice, NEW_PASSWORD)
+    expect(page.get_by_role("link", name="alice")).to_be_visible()
+
+    sign_out(page)
+    page.goto(link)  # the link works once
+    expect(page.get_by_role("alert")).to_contain_text("not valid any more")
+
+
+def test_changing_ones_email_asks_for_the_current_password(page, login, alice):
+    login(page, alice)
+    page.get_by_role("link", name="alice").click()
+    page.fill("#id_email", "alice.new@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_current_password")).to_have_class(re.compile("is-invalid"))
+    expect(page.get_by_text("Enter your current password")).to_be_visible()
+
+    page.fill("#id_current_password", PASSWORD)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your profile is saved")
+    expect(page.locator("#id_email")).to_have_value("alice.new@example.com")
