@@ -104,4 +104,15 @@ class GandiAccountForm(BootstrapFormMixin, forms.Form):
             )
         ):
             self.add_error("api_key", account_service.KEY_NEEDED_FOR_NEW_ENDPOINT)
+        if endpoint and cleaned.get("api_key") and not self.errors:
+            url = account_service.endpoint_url(endpoint, cleaned.get("custom_url", ""))
+            twin = account_service.same_key_account(
+                self.team, url, cleaned["api_key"], exclude=self.account
+            )
+            if twin is not None:
+                self.add_error(
+                    "api_key",
+                    f"Your team already has this key on this endpoint, as “{twin.name}”: "
+                    "its sites would be listed twice.",
+                )
         return cleaned

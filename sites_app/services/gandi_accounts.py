@@ -7,6 +7,7 @@ argument; it is never logged, audited or put in an exception text.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -54,6 +55,26 @@ def key_is_readable(account: GandiAccount) -> bool:
     except SecretUnreadable:
         return False
     return True
+
+
+@sensitive_variables()
+def same_key_account(
+    team: Team, url: str, api_key: str, *, exclude: GandiAccount | None = None
+) -> GandiAccount | None:
+    """The team's account that already holds this key on this endpoint: adding it again would
+    list every one of its sites twice."""
+    others = GandiAccount.objects.filter(team=team)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    for other in others:
+        if other.url != url:
+            continue
+        try:
+            if hmac.compare_digest(other.api_key(), api_key):
+                return other
+        except SecretUnreadable:
+            continue
+    return None
 
 
 def custom_url_problem(url: str) -> str | None:

@@ -155,3 +155,21 @@ def test_an_account_with_operations_in_flight_is_not_removed(alice, client_for, 
     response = client_for(alice).post(url, {"confirm_name": account.name}, follow=True)
     assert "still in progress at Gandi" in response.content.decode()
     assert GandiAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_the_same_key_cannot_be_added_twice_to_a_team(alice, client_for, sim_account, simulator):
+    _, key = sim_account("Main account")
+    response = client_for(alice).post(
+        reverse("gandi_account_create"), form(simulator, key, name="Same again")
+    )
+    assert response.status_code == 200
+    assert "already has this key on this endpoint, as “Main account”" in response.content.decode()
+    assert GandiAccount.objects.count() == 1
+    assert key not in response.content.decode()
+
+
+def test_another_team_may_hold_the_same_key(client_for, charlie, sim_account, simulator):
+    _, key = sim_account("Main account")
+    response = client_for(charlie).post(reverse("gandi_account_create"), form(simulator, key))
+    assert response.status_code == 302
+    assert GandiAccount.objects.count() == 2
