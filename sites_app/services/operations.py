@@ -26,6 +26,7 @@ from sites_app.gandi.errors import (
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
+from sites_app.services.hostnames import rebase_vhost_change
 from sites_app.services.sites import KEY_UNREADABLE
 
 log = logging.getLogger(__name__)
@@ -198,12 +199,26 @@ def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
     if op.site is None:
         raise PermanentError("The site of this operation is gone from the portal.")
     if op.kind == OperationKind.UPDATE_VHOSTS:
-        return client.site_update(op.site.gandi_id, vhosts=list(params["vhosts"]))
+        vhosts = vhosts_to_send(client, op)
+        return client.site_update(op.site.gandi_id, vhosts=vhosts)
     if op.kind == OperationKind.UPGRADE:
         return client.site_update(op.site.gandi_id, package=params["package"])
     if op.kind == OperationKind.DELETE:
         return client.site_delete(op.site.gandi_id)
     raise PermanentError(f"Unknown operation kind {op.kind!r}.")
+
+
+def vhosts_to_send(client: GandiClient, op: Operation) -> list[str]:
+    """The requested change applied to the site's vhosts as Gandi has them right now.
+
+    The request may be minutes (or, after a TXT proof, days) old: a list built from the
+    portal's copy would undo changes made at Gandi since. Stored before sending, so recovery
+    after a lost answer knows which list it is looking for."""
+    current = client.site_info(op.site.gandi_id).vhosts
+    vhosts = rebase_vhost_change(list(op.params["vhosts"]), op.params.get("based_on"), current)
+    op.params = {**op.params, "sent_vhosts": vhosts}
+    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(params=op.params)
+    return vhosts
 
 
 def _send_later(op: Operation, exc: TransientError) -> None:

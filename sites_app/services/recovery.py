@@ -125,7 +125,8 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
 def _same_change(op: Operation, candidate: OperationInfo) -> bool:
     params = candidate.params or {}
     if op.kind == OperationKind.UPDATE_VHOSTS and "vhosts" in params:
-        return list(params["vhosts"])[: len(op.params["vhosts"])] == list(op.params["vhosts"])
+        sent = list(op.params.get("sent_vhosts") or op.params["vhosts"])
+        return list(params["vhosts"])[: len(sent)] == sent
     if op.kind == OperationKind.UPGRADE and "package" in params:
         return params["package"] == op.params["package"]
     if op.kind == OperationKind.UPDATE_VHOSTS:
