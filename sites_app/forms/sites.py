@@ -183,6 +183,9 @@ class UpgradeForm(forms.Form):
     accept_quote = forms.BooleanField(
         error_messages={"required": "Tick the box to accept the price."}
     )
+    # The price the person saw and accepted; refused if Gandi's quote differs when posted.
+    quoted_price = forms.CharField(required=False, max_length=32)
+    quoted_currency = forms.CharField(required=False, max_length=3)
     request_key = RequestKeyField()
 
 

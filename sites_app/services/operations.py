@@ -428,7 +428,7 @@ def _send_again(op: Operation, user, idempotency_key: str, request) -> Operation
         account=op.account,
         kind=op.kind,
         user=user,
-        params={k: v for k, v in op.params.items() if k != "gandi_site_id"},
+        params={k: v for k, v in op.params.items() if k not in ("gandi_site_id", "sent_vhosts")},
         idempotency_key=idempotency_key,
         site=op.site,
         request=request,

@@ -7,6 +7,7 @@ Operation row that a worker sends (sites_app.services.operations).
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from datetime import timedelta
 
@@ -375,6 +376,28 @@ def _offers(site: Site) -> tuple[list[dict], str]:
     return offers, ""
 
 
+def _quote_changed(offer: dict, data: dict) -> str:
+    """Why the accepted quote no longer holds, or "" when it is Gandi's current price."""
+    price = offer["price"]
+    if price is None:
+        return ""
+    currency = data.get("quoted_currency") or ""
+    try:
+        accepted: float | None = float(data.get("quoted_price") or "")
+    except ValueError:
+        accepted = None
+    if accepted is not None and not math.isfinite(accepted):
+        accepted = None
+    if accepted is None or currency != price.currency or abs(accepted - price.price) > 0.005:
+        seen = f"{accepted:.2f} {currency}" if accepted is not None else "no price"
+        return (
+            f"The price changed: upgrading to {offer['name']} now costs "
+            f"{price.price:.2f} {price.currency} (you accepted {seen}). "
+            "Check the new price below and accept it again."
+        )
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_upgrade(request, site_id: int):
@@ -397,6 +420,8 @@ def site_upgrade(request, site_id: int):
                 f"“{data['package']}” is not an upgrade of {site.package}: a package can only "
                 "be upgraded, never downgraded.",
             )
+        elif changed := _quote_changed(offer, data):
+            form.add_error(None, changed)
         else:
             price = offer["price"]
             params = {"package": offer["name"]}

@@ -100,3 +100,18 @@ def synced_site(account):
 def gandi_operation_count(account: GandiAccount, type: str | None = None) -> int:
     """How many operations Gandi has: what mutating calls it acted on (dry runs make none)."""
     return account.client().operation_count({"type": type} if type else None)
+
+
+def upgrade_form(client, site, package: str, request_key: str) -> dict:
+    """What the upgrade page posts for `package`: the box ticked and the price it showed."""
+    from django.urls import reverse
+
+    page = client.get(reverse("site_upgrade", args=[site.pk]))
+    price = next(o for o in page.context["offers"] if o["name"] == package)["price"]
+    return {
+        "package": package,
+        "accept_quote": "on",
+        "quoted_price": str(price.price),
+        "quoted_currency": price.currency,
+        "request_key": request_key,
+    }

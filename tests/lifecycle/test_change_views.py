@@ -115,9 +115,17 @@ def test_upgrade_offers_only_higher_packages_with_prices(client_for, alice, sync
 
 def test_a_crafted_downgrade_is_refused(client_for, alice, synced_site, enqueued):
     client = client_for(alice)
+    page = client.get(reverse("site_upgrade", args=[synced_site.pk]))
+    quote = next(o for o in page.context["offers"] if o["name"] == "business")["price"]
     client.post(
         reverse("site_upgrade", args=[synced_site.pk]),
-        {"package": "business", "accept_quote": "on", "request_key": "upgrade-key-1"},
+        {
+            "package": "business",
+            "accept_quote": "on",
+            "quoted_price": str(quote.price),
+            "quoted_currency": quote.currency,
+            "request_key": "upgrade-key-1",
+        },
     )
     run_to_the_end(Operation.objects.get())
     synced_site.refresh_from_db()
@@ -295,3 +303,44 @@ def test_a_proof_confirmed_after_another_vhost_change_does_not_undo_it(
     assert Operation.objects.count() == 1
     synced_site.refresh_from_db()
     assert synced_site.vhost_names()[0] == f"shop.{MANAGED_DOMAIN}"
+
+
+def test_an_upgrade_is_refused_when_the_price_changed_since_the_quote(
+    client_for, alice, synced_site, enqueued
+):
+    client = client_for(alice)
+    page = client.get(reverse("site_upgrade", args=[synced_site.pk]))
+    quote = page.context["offers"][0]["price"]
+    assert f'name="quoted_price" value="{quote.price}"' in page.content.decode()
+    # The person accepted an older, lower price (Gandi's catalogue changed meanwhile).
+    response = client.post(
+        reverse("site_upgrade", args=[synced_site.pk]),
+        {
+            "package": "professional",
+            "accept_quote": "on",
+            "quoted_price": f"{quote.price - 1:.2f}",
+            "quoted_currency": quote.currency,
+            "request_key": "upgrade-key-price",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "The price changed" in text
+    assert f"{quote.price:.2f} {quote.currency}" in text  # the new quote is shown
+    assert not Operation.objects.exists()
+
+
+def test_two_tabs_retrying_one_failure_make_one_new_operation(
+    client_for, alice, synced_site, enqueued
+):
+    client = client_for(alice)
+    quick(client, synced_site, "prefer", f"shop.{MANAGED_DOMAIN}")
+    op = Operation.objects.get()
+    client.post(reverse("operation_cancel", args=[op.pk]))
+    keys = []
+    for _tab in range(2):
+        page = client.get(reverse("operation_detail", args=[op.pk]))
+        keys.append(page.context["retry_key"])
+    for key in keys:
+        client.post(reverse("operation_retry", args=[op.pk]), {"request_key": key})
+    assert Operation.objects.count() == 2

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sites_app.models import AuditEvent, Operation, PendingRequest
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count
+from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, upgrade_form
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_no_view_makes_gandi_act_they_only_write_rows(
     Operation.objects.filter(kind="update_vhosts").update(status="done")
     client.post(
         reverse("site_upgrade", args=[site.pk]),
-        {"package": "business", "accept_quote": "on", "request_key": "inv-upgrade-1"},
+        upgrade_form(client, site, "business", "inv-upgrade-1"),
     )
     Operation.objects.filter(kind="upgrade").update(status="done")
     client.post(

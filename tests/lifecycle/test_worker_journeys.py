@@ -15,7 +15,7 @@ from portal.celery import app
 from sites_app.models import Operation, OperationStatus, Site
 from sites_app.services import polling
 from tests.fixtures.celery_worker import wait_for
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count
+from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, upgrade_form
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -87,12 +87,10 @@ def test_all_changes_run_through_the_worker_with_few_gandi_calls(
         f"blog.{MANAGED_DOMAIN}",
     ]
 
+    form = upgrade_form(client, site, "professional", "worker-upgrade-1")  # the page, read first
     before = simulator.calls()
     started = time.monotonic()
-    client.post(
-        reverse("site_upgrade", args=[site.pk]),
-        {"package": "professional", "accept_quote": "on", "request_key": "worker-upgrade-1"},
-    )
+    client.post(reverse("site_upgrade", args=[site.pk]), form)
     op = final(Operation.objects.get(kind="upgrade"))
     figures["upgrade"] = (time.monotonic() - started, simulator.calls() - before)
     assert op.status == OperationStatus.DONE, op.last_error
