@@ -124,6 +124,9 @@ class VhostsForm(BootstrapFormMixin, forms.Form):
         label="Vhosts, in order",
         help_text="One per line; the first is the preferred vhost. The parking vhost must stay.",
     )
+    # The list the page showed. The change is what the person did to that list, so a vhost
+    # added in the meantime (another tab, a colleague) is kept rather than read as removed.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
     request_key = RequestKeyField()
 
     def __init__(self, *args, site, **kwargs):
@@ -131,7 +134,12 @@ class VhostsForm(BootstrapFormMixin, forms.Form):
         self.site = site
         if not self.is_bound:
             self.initial.setdefault("vhosts", "\n".join(site.vhost_names()))
+            self.initial.setdefault("based_on", "\n".join(site.vhost_names()))
             self.initial.setdefault("request_key", new_request_key())
+
+    def clean_based_on(self) -> list[str] | None:
+        names, problems = normalise_vhost_list(self.cleaned_data["based_on"].splitlines())
+        return None if problems or not names else names
 
     def clean_vhosts(self) -> list[str]:
         names = self.cleaned_data["vhosts"]

@@ -48,7 +48,11 @@ def site_vhosts(request, site_id: int):
             form = VhostsForm(request.POST, site=site)
             if form.is_valid():
                 response, error = _submit(
-                    request, site, form.cleaned_data["vhosts"], form.cleaned_data["request_key"]
+                    request,
+                    site,
+                    form.cleaned_data["vhosts"],
+                    form.cleaned_data["request_key"],
+                    based_on=form.cleaned_data["based_on"],
                 )
                 if response is not None:
                     return response
@@ -69,7 +73,7 @@ def site_vhosts(request, site_id: int):
     )
 
 
-def _submit(request, site: Site, new_list: list[str], key: str):
+def _submit(request, site: Site, new_list: list[str], key: str, based_on: list[str] | None = None):
     """Dry-run the new list; TXT proofs go to verification, else one update operation."""
     if (done := existing_request(site.account, key)) is not None:
         return done, ""
@@ -87,7 +91,7 @@ def _submit(request, site: Site, new_list: list[str], key: str):
         "added_vhosts": [v for v in new_list if v not in current],
         # What the list was when the change was made: a proof that waits for DNS must not
         # later undo a change made in between (see verification.confirm_pending).
-        "based_on": current,
+        "based_on": based_on or current,
     }
     if outcome.txt_problems:
         pending = start_pending(

@@ -344,3 +344,30 @@ def test_two_tabs_retrying_one_failure_make_one_new_operation(
     for key in keys:
         client.post(reverse("operation_retry", args=[op.pk]), {"request_key": key})
     assert Operation.objects.count() == 2
+
+
+def test_saving_a_list_from_an_older_page_keeps_a_vhost_added_meanwhile(
+    client_for, alice, synced_site, enqueued
+):
+    client = client_for(alice)
+    stale_page = client.get(reverse("site_vhosts", args=[synced_site.pk]))
+    # In another tab, blog is added and the change is done.
+    quick(client, synced_site, "add", f"blog.{MANAGED_DOMAIN}")
+    assert run_to_the_end(Operation.objects.get()).status == OperationStatus.DONE
+    # The first tab, still showing the old list, makes shop the preferred vhost.
+    form = stale_page.context["form"]
+    shown = form.initial["vhosts"].splitlines()
+    reordered = [f"shop.{MANAGED_DOMAIN}"] + [v for v in shown if v != f"shop.{MANAGED_DOMAIN}"]
+    client.post(
+        reverse("site_vhosts", args=[synced_site.pk]),
+        {
+            "vhosts": "\n".join(reordered),
+            "based_on": form.initial["based_on"],
+            "request_key": form.initial["request_key"],
+        },
+    )
+    op = run_to_the_end(Operation.objects.latest("pk"))
+    assert op.status == OperationStatus.DONE
+    synced_site.refresh_from_db()
+    assert synced_site.vhost_names()[0] == f"shop.{MANAGED_DOMAIN}"
+    assert f"blog.{MANAGED_DOMAIN}" in synced_site.vhost_names()
