@@ -190,3 +190,13 @@ def test_the_audit_log_records_the_invitation_lifecycle(alice, client_for):
     client_for(make_user("erin")).post(link)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"invitation.send", "invitation.accept"} <= actions
+
+
+def test_signing_out_from_the_wrong_account_comes_back_to_the_invitation(alice, client_for):
+    link = invite(client_for(alice), email="dana@example.com")
+    frank = client_for(make_user("frank"))
+    page = frank.get(link).content.decode()
+    assert f'<input type="hidden" name="next" value="{link}">' in page
+    response = frank.post(reverse("logout"), {"next": link})
+    assert response["Location"] == link
+    assert "Create an account" in frank.get(link).content.decode()
