@@ -29,10 +29,8 @@ def test_a_member_without_a_full_name_is_named_once(client_for, alice):
     assert row.count(alice.username) == 2  # the row's data attribute, and the name once
 
 
-def test_someone_without_a_team_is_offered_to_create_one(client):
-    from tests.fixtures.personas import PASSWORD, make_user
+def test_someone_without_a_team_is_offered_to_create_one(client_for):
+    from tests.fixtures.personas import make_user
 
-    loner = make_user("loner")
-    client.login(username=loner.username, password=PASSWORD)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client_for(make_user("loner")).get(reverse("dashboard")).content.decode()
     assert f'<a href="{reverse("team_create")}">create your own team</a>' in page
