@@ -12,18 +12,31 @@ class HostnameError(ValueError):
     """A host name that cannot be a vhost; the message says why, in plain words."""
 
 
+def _short(name: str, limit: int = 60) -> str:
+    """A name as quoted back in a message: a pasted paragraph is not echoed whole."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def normalise_hostname(raw: str) -> str:
     """Lower-case, IDNA-encode (punycode) and validate one host name."""
     name = raw.strip().rstrip(".")
     if not name:
         raise HostnameError("Enter a host name.")
     if any(ch.isspace() for ch in name):
-        raise HostnameError(f"“{raw.strip()}” contains a space.")
+        raise HostnameError(f"“{_short(raw.strip())}” contains a space.")
+    for label in name.split("."):
+        if not label:
+            raise HostnameError(f"“{_short(name)}” has an empty part (two dots in a row?).")
+        if len(label) > 63:
+            raise HostnameError(
+                f"“{_short(name)}”: the part “{label[:20]}…” is longer than 63 characters."
+            )
     try:
         ascii_name = name.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise HostnameError(
-            f"“{name}” is not a valid host name (a label is empty, too long or not allowed)."
+            f"“{_short(name)}” is not a valid host name: a part is too long once encoded, or "
+            "has characters a domain cannot use."
         ) from None
     if len(ascii_name) > MAX_HOSTNAME:
         raise HostnameError(

@@ -1,0 +1,35 @@
+"""What people are told when a host name cannot be a vhost."""
+
+import pytest
+
+from sites_app.services.hostnames import HostnameError, normalise_hostname, unicode_form
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("a" * 70 + ".example", "the part “aaaaaaaaaaaaaaaaaaaa…” is longer than 63 characters"),
+        ("www..example", "has an empty part (two dots in a row?)"),
+        (".example", "has an empty part"),
+        ("bad_host!.example", "use letters, digits and hyphens"),
+        ("localhost", "needs a domain"),
+        ("10.0.0.1", "looks like an IP address"),
+    ],
+)
+def test_a_bad_host_name_is_explained(typed, message):
+    with pytest.raises(HostnameError) as refused:
+        normalise_hostname(typed)
+    assert message in str(refused.value)
+
+
+def test_a_pasted_paragraph_is_not_quoted_back_whole():
+    with pytest.raises(HostnameError) as refused:
+        normalise_hostname("x" * 300 + ".example")
+    assert len(str(refused.value)) < 150
+
+
+def test_international_names_go_to_punycode_and_come_back():
+    assert normalise_hostname(" WWW.Bücher.Example. ") == "www.xn--bcher-kva.example"
+    assert unicode_form("www.xn--bcher-kva.example") == "www.bücher.example"
+    assert unicode_form("www.example.com") == "www.example.com"
+    assert unicode_form("xn--broken-.example") == "xn--broken-.example"
