@@ -43,18 +43,20 @@ def _filtered(request, membership):
         "account", "site", "requested_by"
     )
     form = OperationFilterForm(request.GET or None)
-    if form.is_valid():
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()  # a bad value drops only its own filter
         data = form.cleaned_data
-        if data["step"]:
-            ops = ops.filter(gandi_step=data["step"])
-        if data["status"]:
-            ops = ops.filter(status=data["status"])
-        if data["kind"]:
-            ops = ops.filter(kind=data["kind"])
-        if data["site"]:
-            ops = ops.filter(site_id=data["site"])
-        if data["account"]:
-            ops = ops.filter(account_id=data["account"])
+    if data.get("step"):
+        ops = ops.filter(gandi_step=data["step"])
+    if data.get("status"):
+        ops = ops.filter(status=data["status"])
+    if data.get("kind"):
+        ops = ops.filter(kind=data["kind"])
+    if data.get("site"):
+        ops = ops.filter(site_id=data["site"])
+    if data.get("account"):
+        ops = ops.filter(account_id=data["account"])
     return form, ops.order_by("-created_at", "-id")
 
 
@@ -72,7 +74,19 @@ def _list_context(request, membership) -> dict:
         "kinds": OperationKind.choices,
         "statuses": OperationStatus.choices,
         "accounts": GandiAccount.objects.filter(team=membership.team),
-        "sites": {op.site_id: op.site_name for op in ops if op.site_id}.items(),
+        # From the team's operations, not the filtered page: choosing a site keeps the others
+        # in the menu. Read as (id, name) pairs so a long history is not loaded row by row.
+        "sites": sorted(
+            dict(
+                Operation.objects.filter(account__team=membership.team, site__isnull=False)
+                .values_list("site_id", "site_name")
+                .distinct()
+            ).items(),
+            key=lambda pair: pair[1].lower(),
+        ),
+        "filter_errors": [
+            f"{name.capitalize()}: {' '.join(errors)}" for name, errors in form.errors.items()
+        ],
     }
 
 

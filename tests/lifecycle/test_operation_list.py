@@ -1,0 +1,50 @@
+"""Journey 8, the list of operations: filters that forgive a bad value, a stable site menu."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from sites_app.models import Operation, OperationKind
+from sites_app.services.operations import request_operation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_sites_operations(account, alice):
+    from sites_app.models import Site
+
+    ops = []
+    for n, name in enumerate(["Alpha", "Beta"]):
+        site = Site.objects.create(account=account, gandi_id=900 + n, name=name)
+        op, _ = request_operation(
+            account=account,
+            kind=OperationKind.DELETE,
+            user=alice,
+            params={"name": name},
+            idempotency_key=f"list-test-{n:04}",
+            site=site,
+        )
+        ops.append(op)
+    return ops
+
+
+def test_a_bad_filter_is_named_and_the_good_ones_still_apply(
+    client_for, alice, two_sites_operations, enqueued
+):
+    alpha, _beta = two_sites_operations
+    response = client_for(alice).get(
+        reverse("operation_list"), {"site": alpha.site_id, "account": "abc"}
+    )
+    assert [op.pk for op in response.context["page"].object_list] == [alpha.pk]
+    assert "Ignored this filter: Account: Enter a whole number." in response.content.decode()
+
+
+def test_filtering_by_a_site_keeps_the_other_sites_in_the_menu(
+    client_for, alice, two_sites_operations, enqueued
+):
+    alpha, beta = two_sites_operations
+    response = client_for(alice).get(reverse("operation_list"), {"site": alpha.site_id})
+    assert list(response.context["sites"]) == [(alpha.site_id, "Alpha"), (beta.site_id, "Beta")]
+    assert Operation.objects.count() == 2
