@@ -20,21 +20,19 @@ import random
 import time
 import urllib.parse
 import xmlrpc.client
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict
 from typing import Any
 
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
 from django.views.decorators.debug import sensitive_variables
 
 from . import errors
-from .errors import BadReplyError, GandiError, TransientError
+from .errors import BadReplyError, Failure, GandiError, TransientError
+from .lookups import Lookups
 from .ratelimit import RateLimiter, key_id
 from .records import (
     FINAL_STEPS,
     KNOWN_STEPS,
-    MAX_PAGE,
     OperationInfo,
     Package,
     Price,
@@ -194,22 +192,12 @@ class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
     pass
 
 
-@dataclass(frozen=True)
-class _Failure:
-    """Why one exchange failed, as plain data: holds no exception, frame or request."""
-
-    kind: str  # "fault", "http", "unreachable", "lost", "timeout", "bad_reply", "encode"
-    detail: str
-    fault_code: int | None = None
-    fault_string: str | None = None
-    status: int | None = None
-
-
 # --- the client ----------------------------------------------------------------------------
 
 
-class GandiClient:
-    """Typed access to one Gandi account (one API key) at one endpoint."""
+class GandiClient(Lookups):
+    """Typed access to one Gandi account (one API key) at one endpoint; the calls made of
+    several requests (paging, batching, recovery look-ups) come from `lookups.Lookups`."""
 
     def __init__(
         self,
@@ -261,7 +249,7 @@ class GandiClient:
             started = time.monotonic()
             outcome = self._exchange(method, args, fresh=mutation)
             elapsed_ms = (time.monotonic() - started) * 1000
-            if not isinstance(outcome, _Failure):
+            if not isinstance(outcome, Failure):
                 logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
                 return outcome
             error = errors.error_for_failure(
@@ -312,34 +300,34 @@ class GandiClient:
         return pause
 
     def _exchange(self, method: str, args: tuple, *, fresh: bool) -> Any:
-        """One request and its reply. Returns the result or a `_Failure`, never raises for
+        """One request and its reply. Returns the result or a `Failure`, never raises for
         a Gandi or network problem, so nothing that saw the request body outlives this frame."""
         try:
             body = xmlrpc.client.dumps(
                 (self._api_key, *args), method, allow_none=True, encoding="utf-8"
             ).encode("utf-8", "xmlcharrefreplace")
         except (TypeError, OverflowError, ValueError) as exc:
-            return _Failure("encode", f"{type(exc).__name__}: {exc}")
+            return Failure("encode", f"{type(exc).__name__}: {exc}")
         try:
             reply = self._transport.exchange(self._host, self._handler, body, fresh=fresh)
         except xmlrpc.client.Fault as fault:
             code, text = as_int(fault.faultCode), self._scrub(str(fault.faultString))
-            return _Failure("fault", "fault", fault_code=code, fault_string=text)
+            return Failure("fault", "fault", fault_code=code, fault_string=text)
         except xmlrpc.client.ProtocolError as exc:
-            return _Failure("http", f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
+            return Failure("http", f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
         except _NotSent as exc:
-            return _Failure("unreachable", self._scrub(str(exc)))
+            return Failure("unreachable", self._scrub(str(exc)))
         except _BadReply as exc:
-            return _Failure("bad_reply", self._scrub(str(exc)))
+            return Failure("bad_reply", self._scrub(str(exc)))
         except TimeoutError:
             self._transport.close()
-            return _Failure("timeout", f"no reply within {self.timeout:g}s")
+            return Failure("timeout", f"no reply within {self.timeout:g}s")
         except Exception as exc:
             # OSError, http.client's errors, and whatever else the network stack raises: caught
             # here, at the boundary, so no traceback escapes with a frame holding the request
             # body (and so the key). After a mutation it is ambiguous, like any lost reply.
             self._transport.close()
-            return _Failure("lost", self._scrub(f"{type(exc).__name__}: {exc}"))
+            return Failure("lost", self._scrub(f"{type(exc).__name__}: {exc}"))
         finally:
             del body
         if isinstance(reply, tuple) and len(reply) == 1:
@@ -377,18 +365,6 @@ class GandiClient:
         opts = list_options(filters, page=page, per_page=per_page, sort_by=sort_by)
         items = self._call("site.list", opts)
         return self._parse("site.list", parse_each(parse_site_summary, "site.list"), items)
-
-    def iter_sites(
-        self, filters: dict | None = None, *, per_page: int = 100
-    ) -> Iterator[SiteSummary]:
-        """Every site matching `filters`, page by page, in id order (stable while paging)."""
-        page = 0
-        while True:
-            batch = self.site_list(filters, page=page, per_page=per_page, sort_by="id")
-            yield from batch
-            if len(batch) < per_page:
-                return
-            page += 1
 
     def site_info(self, site_id: int) -> SiteInfo:
         return self._parse("site.info", parse_site_info, self._call("site.info", int(site_id)))
@@ -484,16 +460,6 @@ class GandiClient:
         items = self._call("operation.list", opts)
         return self._parse("operation.list", parse_each(parse_operation, "operation.list"), items)
 
-    def operations_by_id(self, ids: Iterable[int]) -> dict[int, OperationInfo]:
-        """Many operations in one `operation.list` call per 500 ids; unknown ids are absent."""
-        wanted = sorted({int(i) for i in ids})
-        found: dict[int, OperationInfo] = {}
-        for start in range(0, len(wanted), MAX_PAGE):
-            chunk = wanted[start : start + MAX_PAGE]
-            for op in self.operation_list({"id": chunk}, per_page=MAX_PAGE):
-                found[op.id] = op
-        return found
-
     def operation_count(self, filters: dict | None = None) -> int:
         return self._parse(
             "operation.count", int, self._call("operation.count", list_options(filters))
@@ -501,37 +467,6 @@ class GandiClient:
 
     def operation_cancel(self, op_id: int) -> bool:
         return bool(self._call("operation.cancel", int(op_id)))
-
-    # --- recovery after an AmbiguousError: look before re-sending ---
-
-    def find_site_by_name(self, name: str) -> SiteSummary | None:
-        """The newest site with exactly this name, or None."""
-        sites = self.site_list({"name": name}, per_page=MAX_PAGE, sort_by="id desc")
-        exact = [site for site in sites if site.name == name]
-        return exact[0] if exact else None
-
-    def find_operations(
-        self, *, type: str, site_id: int | None = None, since: datetime | None = None
-    ) -> list[OperationInfo]:
-        """Operations of `type` (for `site_id`, created after `since`), newest first.
-
-        Pass a `since` a little before the lost call: Gandi's clock is not ours."""
-        filters: dict[str, Any] = {"type": type}
-        if site_id is not None:
-            filters["site_id"] = int(site_id)
-        if since is not None:
-            # Filters compare whole seconds: step back one so the same second still matches.
-            filters[">date_created"] = since - timedelta(seconds=1)
-        found: list[OperationInfo] = []
-        page = 0
-        while True:
-            batch = self.operation_list(
-                filters, page=page, per_page=MAX_PAGE, sort_by="date_created desc"
-            )
-            found.extend(batch)
-            if len(batch) < MAX_PAGE:
-                return found
-            page += 1
 
 
 PAGE_READ_RETRIES = 1  # a read made while a page waits is retried once, quickly

@@ -10,6 +10,7 @@ get here, and these objects never hold request parameters.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # The human part of Gandi's fault strings: "Error on object : OBJECT_X (CAUSE_Y) [text]".
 _BRACKETED = re.compile(r"\[(?P<text>[^\[\]]*)\]\s*$")
@@ -242,6 +243,17 @@ def error_for_fault(
             error.message = f"{error.message} Gandi said: {said}"
             error.args = (error.message,)
     return error
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one exchange failed, as plain data: holds no exception, frame or request."""
+
+    kind: str  # "fault", "http", "unreachable", "lost", "timeout", "bad_reply", "encode"
+    detail: str
+    fault_code: int | None = None
+    fault_string: str | None = None
+    status: int | None = None
 
 
 def error_for_failure(
