@@ -9,7 +9,14 @@ from django.conf import settings
 
 
 class SecretUnreadable(Exception):
-    """A stored secret was encrypted with a key that is no longer configured."""
+    """A stored secret was encrypted with a key that is no longer configured.
+
+    `message` is for people, like GandiError.message, so callers can show either alike."""
+
+    message = (
+        "The account's API key cannot be decrypted with the configured keys; "
+        "an admin must enter it again."
+    )
 
 
 def _fernet() -> MultiFernet:

@@ -27,7 +27,6 @@ from sites_app.gandi.errors import (
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
 from sites_app.services.hostnames import rebase_vhost_change
-from sites_app.services.sites import KEY_UNREADABLE
 
 log = logging.getLogger(__name__)
 Status = OperationStatus
@@ -161,8 +160,8 @@ def submit_operation(op_id: int) -> None:
         return
     try:
         client = op.account.client()
-    except SecretUnreadable:
-        finish(op, Status.FAILED, KEY_UNREADABLE, expected=Status.SENDING, retry_safe=True)
+    except SecretUnreadable as exc:
+        finish(op, Status.FAILED, exc.message, expected=Status.SENDING, retry_safe=True)
         return
     try:
         gandi_op = send_mutation(client, op)
@@ -399,8 +398,7 @@ def send_cancel(op_id: int) -> None:
         Operation.objects.filter(pk=op.pk).update(
             cancel_requested_at=None,
             cancel_sent_at=None,
-            last_error="The cancellation could not be sent: "
-            f"{getattr(exc, 'message', KEY_UNREADABLE)} Try again.",
+            last_error=f"The cancellation could not be sent: {exc.message} Try again.",
         )
     except PermanentError as exc:
         Operation.objects.filter(pk=op.pk).update(

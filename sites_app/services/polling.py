@@ -108,7 +108,7 @@ def _poll(account_id: int) -> float | None:
     try:
         infos = account.client().operations_by_id([op.gandi_operation_id for op in ops])
     except (GandiError, SecretUnreadable) as exc:
-        message = exc.message if isinstance(exc, GandiError) else site_service.KEY_UNREADABLE
+        message = exc.message
         log.warning("poll of account %s failed: %s", account_id, message)
         for op in ops:
             _check_deadline(op, f"The portal could not reach Gandi to follow it: {message}")

@@ -20,7 +20,6 @@ from sites_app.gandi.client import GandiClient, OperationInfo
 from sites_app.gandi.errors import GandiError
 from sites_app.models import Operation, OperationKind, OperationStatus
 from sites_app.services.operations import GANDI_TYPES, LOOKUP_SKEW, adopt, finish, max_countdown
-from sites_app.services.sites import KEY_UNREADABLE
 
 log = logging.getLogger(__name__)
 Status = OperationStatus
@@ -55,7 +54,7 @@ def recover_operation(op_id: int) -> None:
         client = op.account.client()
         found = look_for_sent(client, op)
     except (GandiError, SecretUnreadable) as exc:
-        message = exc.message if isinstance(exc, GandiError) else KEY_UNREADABLE
+        message = exc.message
         if timezone.now() >= op.deadline:
             finish(
                 op,

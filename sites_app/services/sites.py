@@ -17,10 +17,7 @@ log = logging.getLogger(__name__)
 
 SYNC_PAGE_SIZE = 100  # site.list page size (Gandi allows up to 500)
 
-KEY_UNREADABLE = (
-    "The account's API key cannot be decrypted with the configured keys; "
-    "an admin must enter it again."
-)
+KEY_UNREADABLE = SecretUnreadable.message
 
 
 @dataclass

@@ -64,10 +64,8 @@ def team_accounts(membership):
     return GandiAccount.objects.filter(team=membership.team).order_by("name")
 
 
-def gandi_message(exc: Exception) -> str:
-    if isinstance(exc, GandiError):
-        return exc.message
-    return site_service.KEY_UNREADABLE
+def gandi_message(exc: GandiError | SecretUnreadable) -> str:
+    return exc.message
 
 
 def existing_request(account: GandiAccount, key: str) -> HttpResponseRedirect | None:

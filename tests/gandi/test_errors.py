@@ -122,3 +122,11 @@ def test_unreachable_names_the_endpoint():
     )
 
     assert error.message.startswith(f"Could not reach Gandi at {GANDI}")
+
+
+def test_an_unreadable_stored_key_has_a_plain_message_like_a_gandi_error():
+    from sites_app.crypto import SecretUnreadable
+
+    exc = SecretUnreadable("no configured ENCRYPTION_KEYS entry can read this secret")
+    assert exc.message.endswith("an admin must enter it again.")
+    assert "ENCRYPTION_KEYS" not in exc.message  # the technical detail stays in str(exc)
