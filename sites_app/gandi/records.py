@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 FINAL_STEPS = frozenset({"DONE", "ERROR", "SUPPORT", "CANCEL"})
-KNOWN_STEPS = frozenset({"BILL", "WAIT", "RUN"}) | FINAL_STEPS
+RUNNING_STEPS = frozenset({"BILL", "WAIT", "RUN"})
+KNOWN_STEPS = RUNNING_STEPS | FINAL_STEPS
 OWNERSHIP_TTL = 10800  # seconds; the TTL Gandi asks for on ownership TXT records
 MAX_PAGE = 500  # Gandi's items_per_page ceiling
 

@@ -22,6 +22,7 @@ from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import OperationInfo
 from sites_app.gandi.errors import GandiError
 from sites_app.gandi.ratelimit import shared_redis
+from sites_app.gandi.records import RUNNING_STEPS
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus
 from sites_app.services import sites as site_service
 from sites_app.services.operations import finish, max_countdown
@@ -36,7 +37,6 @@ SLOW_POLL = 30.0
 OVERDUE = timedelta(seconds=15)
 MAX_RESEND_GAP = timedelta(minutes=5)
 POLL_LOCK_SECONDS: float | None = None  # None: the task's hard time limit plus a margin
-RUNNING_STEPS = {"BILL", "WAIT", "RUN"}
 # A SENDING row may belong to a live worker until Celery's hard time limit has killed it.
 SENDING_MARGIN = timedelta(seconds=60)
 

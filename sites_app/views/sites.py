@@ -484,7 +484,3 @@ def site_delete(request, site_id: int):
             messages.success(request, f"Deleting {site.name}.")
             return redirect("operation_detail", operation_id=op.pk)
     return render(request, "sites/site_delete.html", {"site": site, "form": form})
-
-
-def site_url(site: Site) -> str:
-    return reverse("site_detail", kwargs={"site_id": site.pk})
