@@ -385,23 +385,24 @@ def send_cancel(op_id: int) -> None:
     if not claimed:
         return
     op = Operation.objects.select_related("account").get(pk=op_id)
+    # A poll may end the row meanwhile: the notes below only apply to a row still running.
     try:
         op.account.client().operation_cancel(op.gandi_operation_id)
     except NotCancellableError as exc:
-        Operation.objects.filter(pk=op.pk).update(
+        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
             last_error=f"Too late to cancel: {exc.message}", error_detail=exc.support_text()
         )
     except AmbiguousError:
         pass  # the next poll shows whether Gandi cancelled it
     except (TransientError, SecretUnreadable) as exc:
         # Not acted on: let the person ask again.
-        Operation.objects.filter(pk=op.pk).update(
+        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
             cancel_requested_at=None,
             cancel_sent_at=None,
             last_error=f"The cancellation could not be sent: {exc.message} Try again.",
         )
     except PermanentError as exc:
-        Operation.objects.filter(pk=op.pk).update(
+        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
             last_error=f"Gandi refused the cancellation: {exc.message}",
             error_detail=exc.support_text(),
         )
