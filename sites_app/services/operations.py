@@ -409,7 +409,7 @@ def send_cancel(op_id: int) -> None:
     polling.schedule_poll(op.account_id, 0.2, force=True)
 
 
-def retry_operation(op: Operation, user, idempotency_key: str, request=None) -> Operation:
+def retry_operation(op: Operation, user, request=None) -> Operation:
     """A new row with the same request, for a failure where Gandi certainly did not act."""
     with transaction.atomic():
         # The lock makes two retries sent at once (two tabs, two people) queue one behind
@@ -419,7 +419,9 @@ def retry_operation(op: Operation, user, idempotency_key: str, request=None) -> 
             raise OperationRefused(f"This operation was already retried as #{earlier.pk}.")
         if not op.can_retry:
             raise OperationRefused("This operation cannot be retried safely.")
-        return _send_again(op, user, idempotency_key, request)
+        # One key per failed row, whatever tab the retry came from: even where the row lock
+        # is not enforced (SQLite), the unique key lets only one retry row exist.
+        return _send_again(op, user, f"retry-{op.pk}", request)
 
 
 def _send_again(op: Operation, user, idempotency_key: str, request) -> Operation:

@@ -18,6 +18,7 @@ from sites_app.forms.sites import OperationFilterForm, RetryForm, new_request_ke
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus
 from sites_app.models.operations import IN_FLIGHT
 from sites_app.services import operations as op_service
+from sites_app.templatetags.sites_panel import operations_panel
 
 KIND_RIGHTS = {
     OperationKind.CREATE: Right.SPEND,
@@ -92,6 +93,17 @@ def _list_context(request, membership) -> dict:
 
 @login_required
 @require_safe
+def dashboard_operations(request):
+    membership = access.require_current(request, Right.VIEW)
+    return render(
+        request,
+        "sites/partials/dashboard_operations.html",
+        operations_panel(membership.team),
+    )
+
+
+@login_required
+@require_safe
 def operation_list(request):
     membership = access.require_current(request, Right.VIEW)
     return render(request, "operations/operation_list.html", _list_context(request, membership))
@@ -153,9 +165,7 @@ def operation_retry(request, operation_id: int):
         messages.error(request, "The form lost its request key; reload the page and retry.")
         return redirect("operation_detail", operation_id=op.pk)
     try:
-        new = op_service.retry_operation(
-            op, request.user, form.cleaned_data["request_key"], request=request
-        )
+        new = op_service.retry_operation(op, request.user, request=request)
     except op_service.OperationRefused as exc:
         if (earlier := op.retried_as) is not None:
             messages.info(request, exc.message)
