@@ -25,10 +25,15 @@ def sites_panel(context):
         "site_count": sites.count(),
         "expiring": sites.filter(paid_until__lte=soon).order_by("paid_until")[:5],
         "expiring_days": EXPIRING_DAYS,
-        "in_flight": Operation.objects.in_flight()
-        .filter(account__team=membership.team)
-        .select_related("site")[:5],
-        "attention": Operation.objects.filter(
-            account__team=membership.team, status="needs_attention"
-        ).count(),
+        **operations_panel(membership.team),
+    }
+
+
+def operations_panel(team) -> dict:
+    """The dashboard's operations card; also served alone, polled while any is in flight."""
+    return {
+        "in_flight": list(
+            Operation.objects.in_flight().filter(account__team=team).select_related("site")[:5]
+        ),
+        "attention": Operation.objects.filter(account__team=team, status="needs_attention").count(),
     }

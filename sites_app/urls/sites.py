@@ -45,6 +45,11 @@ urlpatterns = [
         name="verification_abandon",
     ),
     path("operations/", operations.operation_list, name="operation_list"),
+    path(
+        "operations/in-progress/",
+        operations.dashboard_operations,
+        name="dashboard_operations",
+    ),
     path("operations/table/", operations.operation_table, name="operation_table"),
     path("operations/<int:operation_id>/", operations.operation_detail, name="operation_detail"),
     path(

@@ -89,6 +89,7 @@ declare(
     Route("verification_confirm", post=Right.SPEND, kwargs=_pending_kwargs),
     Route("verification_abandon", post=Right.OPERATE, kwargs=_pending_kwargs),
     Route("operation_list", get=Right.VIEW),
+    Route("dashboard_operations", get=Right.VIEW),
     Route("operation_table", get=Right.VIEW),
     Route("operation_detail", get=Right.VIEW, kwargs=_operation_kwargs),
     Route("operation_progress", get=Right.VIEW, kwargs=_operation_kwargs),
