@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from sites_app.forms.sites import DURATIONS
 from sites_app.services.hostnames import unicode_form
@@ -39,7 +39,8 @@ def vhost(name: str) -> str | SafeString:
 
 @register.filter
 def vhost_list(names: list[str]) -> SafeString:
-    return format_html_join(", ", "{}", ((vhost(name),) for name in names or []))
+    # One per line: a list of long host names separated by commas is hard to read.
+    return format_html_join(mark_safe("<br>"), "{}", ((vhost(name),) for name in names or []))
 
 
 @register.filter

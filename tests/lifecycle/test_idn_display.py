@@ -43,10 +43,13 @@ def test_a_plain_vhost_is_shown_once(client_for, alice, idn_site):
 
 def test_the_operation_page_shows_the_request_in_plain_words(client_for, alice, account, enqueued):
     client = client_for(alice)
-    client.post(reverse("site_create"), form_data(client, vhosts=f"bücher.{MANAGED_DOMAIN}"))
+    client.post(
+        reverse("site_create"),
+        form_data(client, vhosts=f"bücher.{MANAGED_DOMAIN}\nwww.{MANAGED_DOMAIN}"),
+    )
     op = Operation.objects.get()
     page = client.get(reverse("operation_detail", args=[op.pk])).content.decode()
-    assert SHOWN in page
+    assert f"{SHOWN}<br>www.{MANAGED_DOMAIN}" in page  # one vhost per line
     assert 'data-testid="request-paid-for">3 months</dd>' in page
     assert "gandi_site_id" not in page
 
