@@ -89,10 +89,27 @@ def membership_in(user, team_id: int) -> Membership | None:
     return memberships(user).filter(team_id=team_id).first()
 
 
+# What each right lets people do, in the words of the 403 page.
+RIGHT_WORDS: dict[Right, str] = {
+    Right.VIEW: "see this team's sites and operations",
+    Right.OPERATE: "make free site changes (vhosts, editor link, sync)",
+    Right.SPEND: "spend money (create or upgrade sites)",
+    Right.DELETE: "delete sites",
+    Right.MANAGE_MEMBERS: "manage the team's members and invitations",
+    Right.MANAGE_ACCOUNTS: "manage the team's Gandi accounts",
+    Right.OWN: "do what only owners may do",
+}
+
+
 def require(membership: Membership | None, right: Right) -> Membership:
     """Raise 403 unless the membership carries the right."""
-    if membership is None or right not in rights_of(membership.role):
-        raise PermissionDenied(f"Your role does not allow this ({right.value.replace('_', ' ')}).")
+    if membership is None:
+        raise PermissionDenied(f"Only members of the team may {RIGHT_WORDS[right]}.")
+    if right not in rights_of(membership.role):
+        raise PermissionDenied(
+            f"As {membership.get_role_display()} in {membership.team.name}, you cannot "
+            f"{RIGHT_WORDS[right]}."
+        )
     return membership
 
 

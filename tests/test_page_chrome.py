@@ -34,3 +34,13 @@ def test_someone_without_a_team_is_offered_to_create_one(client_for):
 
     page = client_for(make_user("loner")).get(reverse("dashboard")).content.decode()
     assert f'<a href="{reverse("team_create")}">create your own team</a>' in page
+
+
+def test_a_refusal_says_which_role_and_what_it_cannot_do(client_for, member):
+    from sites_app.models import Role
+
+    response = client_for(member(Role.VIEWER)).get(reverse("site_create"))
+    assert response.status_code == 403
+    assert "As Viewer in Acme Web, you cannot spend money (create or upgrade sites)." in (
+        response.content.decode()
+    )
