@@ -93,7 +93,8 @@ def change_role(
 def remove_member(
     target: Membership, *, actor_membership: Membership, request: HttpRequest | None = None
 ) -> None:
-    _check_owner_rights(actor_membership, target.role)
+    if target.role == Role.OWNER and Right.OWN not in ROLE_RIGHTS.get(actor_membership.role, ()):
+        raise TeamRuleError("Only an owner can remove an owner from the team.")
     _remove(target, actor=actor_membership.user, action="member.remove", request=request)
 
 

@@ -66,9 +66,13 @@ def test_an_admin_cannot_grant_the_owner_role(team, alice, member, client_for):
 def test_an_admin_cannot_demote_or_remove_an_owner(team, alice, member, client_for):
     admin = client_for(member(Role.ADMIN))
     owner = Membership.objects.get(user=alice)
-    admin.post(reverse("member_role", args=[owner.pk]), {"role": Role.VIEWER})
-    admin.post(reverse("member_remove", args=[owner.pk]))
+    demoted = admin.post(
+        reverse("member_role", args=[owner.pk]), {"role": Role.VIEWER}, follow=True
+    )
+    removed = admin.post(reverse("member_remove", args=[owner.pk]), follow=True)
     assert role_of(alice, team) == Role.OWNER
+    assert "Only an owner can grant or remove the owner role." in demoted.content.decode()
+    assert "Only an owner can remove an owner from the team." in removed.content.decode()
 
 
 def test_the_last_owner_cannot_step_down_or_leave(team, alice, client_for):
