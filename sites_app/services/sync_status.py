@@ -54,7 +54,10 @@ def mark_requested(accounts: list[GandiAccount]) -> None:
 
 
 def mark_finished(account: GandiAccount, *, summary: str = "", error: str = "") -> None:
-    entry = cache.get(_key(account)) or {"requested_at": time.time()}
+    """Record the end of a sync someone asked for; the periodic sync leaves no message."""
+    entry = cache.get(_key(account))
+    if entry is None:
+        return
     entry.update(finished_at=time.time(), summary=summary, error=error)
     cache.set(_key(account), entry, STATUS_TTL)
 

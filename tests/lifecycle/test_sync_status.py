@@ -57,3 +57,11 @@ def test_the_sync_button_brings_back_the_filtered_list(client_for, alice, accoun
 def test_without_a_sync_the_list_does_not_poll(client_for, alice, account):
     page = client_for(alice).get(reverse("site_list")).content.decode()
     assert reverse("site_sync_status") not in page
+
+
+def test_the_periodic_sync_leaves_no_message_on_the_list(client_for, alice, account):
+    gandi_site(account, "Made outside")
+    sync_account_sites(account.pk)  # as beat's sync_all_accounts does, nobody pressed the button
+    response = client_for(alice).get(reverse("site_list"))
+    assert [s.name for s in response.context["page"].object_list] == ["Made outside"]
+    assert 'data-testid="sync-result"' not in response.content.decode()
