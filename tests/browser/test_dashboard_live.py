@@ -1,0 +1,34 @@
+"""The dashboard follows an operation in flight without a reload, and then goes quiet."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from sites_app.gandi.simulator import PARKING_DOMAIN
+from tests.lifecycle.conftest import make_account
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+
+@pytest.fixture
+def account(team, alice, simulator, gandi_settings):
+    return make_account(team, simulator)
+
+
+def test_the_operations_card_updates_by_itself(
+    page, login, alice, account, celery_worker_process, simulator
+):
+    simulator.step_seconds = 1.0
+    login(page, alice)
+    page.goto("/sites/new/")
+    page.fill("#id_name", "Dashboard shop")
+    page.fill("#id_vhosts", f"dashboard-shop.{PARKING_DOMAIN}")
+    page.get_by_role("button", name="Check and create").click()
+    page.goto("/")
+    card = page.get_by_test_id("dashboard-operations")
+    expect(card).to_contain_text("Create site Dashboard shop")
+    dashboard_url = page.url
+    expect(card).to_contain_text("None.", timeout=30_000)
+    assert page.url == dashboard_url
+    expect(card).not_to_have_attribute("hx-trigger", "every 3s")
