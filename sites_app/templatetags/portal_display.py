@@ -70,3 +70,9 @@ UNITS = {"m": "month", "y": "year", "d": "day"}
 def per_unit(unit: str) -> str:
     """Gandi's duration unit ('m') as people say it ('per month')."""
     return f"per {UNITS.get(unit, unit)}" if unit else ""
+
+
+@register.inclusion_tag("sites/partials/busy_notice.html")
+def busy_notice(site) -> dict:
+    """Before a change: say that one is already in flight (the portal takes one at a time)."""
+    return {"busy": site.operations.in_flight().order_by("pk").first()}

@@ -371,3 +371,17 @@ def test_saving_a_list_from_an_older_page_keeps_a_vhost_added_meanwhile(
     synced_site.refresh_from_db()
     assert synced_site.vhost_names()[0] == f"shop.{MANAGED_DOMAIN}"
     assert f"blog.{MANAGED_DOMAIN}" in synced_site.vhost_names()
+
+
+def test_the_change_pages_say_when_a_change_is_already_in_flight(
+    client_for, alice, synced_site, enqueued
+):
+    client = client_for(alice)
+    for name in ("site_vhosts", "site_upgrade", "site_delete"):
+        page = client.get(reverse(name, args=[synced_site.pk])).content.decode()
+        assert 'data-testid="busy-notice"' not in page, name
+    quick(client, synced_site, "prefer", f"shop.{MANAGED_DOMAIN}")
+    op = Operation.objects.get()
+    for name in ("site_vhosts", "site_upgrade", "site_delete"):
+        page = client.get(reverse(name, args=[synced_site.pk])).content.decode()
+        assert f'<a href="/operations/{op.pk}/">Change vhosts (#{op.pk})</a> is still in' in page
