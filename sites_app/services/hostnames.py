@@ -82,7 +82,12 @@ def normalise_vhost_list(lines: list[str]) -> tuple[list[str], list[str]]:
             problems.append(str(exc))
             continue
         if name in result:
-            problems.append(f"“{name}” is listed twice.")
+            shown = unicode_form(name)
+            problems.append(
+                f"“{shown}” is listed twice."
+                if shown == name
+                else f"“{shown}” ({name}) is listed twice."
+            )
             continue
         result.append(name)
     return result, problems

@@ -33,3 +33,13 @@ def test_international_names_go_to_punycode_and_come_back():
     assert unicode_form("www.xn--bcher-kva.example") == "www.bücher.example"
     assert unicode_form("www.example.com") == "www.example.com"
     assert unicode_form("xn--broken-.example") == "xn--broken-.example"
+
+
+def test_a_duplicate_is_named_as_it_was_typed_too():
+    from sites_app.services.hostnames import normalise_vhost_list
+
+    names, problems = normalise_vhost_list(["www.bücher.example", "WWW.xn--bcher-kva.example"])
+    assert names == ["www.xn--bcher-kva.example"]
+    assert problems == ["“www.bücher.example” (www.xn--bcher-kva.example) is listed twice."]
+    _, plain = normalise_vhost_list(["a.example", "A.example"])
+    assert plain == ["“a.example” is listed twice."]
