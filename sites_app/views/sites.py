@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -178,8 +178,9 @@ def site_sync(request):
 
 def _back_to_list(request) -> str:
     """The list with the filters the person had, when the sync was pressed there."""
-    query = request.POST.get("list_query", "")
-    return reverse("site_list") + (f"?{query}" if query and "\n" not in query else "")
+    # Re-encoded, so whatever was posted cannot become anything but a query string.
+    query = QueryDict(request.POST.get("list_query", "")[:2000]).urlencode()
+    return reverse("site_list") + (f"?{query}" if query else "")
 
 
 # Finished syncs stay on the list this long, so the refreshed page can say how it went.

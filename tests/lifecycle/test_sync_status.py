@@ -65,3 +65,11 @@ def test_the_periodic_sync_leaves_no_message_on_the_list(client_for, alice, acco
     response = client_for(alice).get(reverse("site_list"))
     assert [s.name for s in response.context["page"].object_list] == ["Made outside"]
     assert 'data-testid="sync-result"' not in response.content.decode()
+
+
+def test_a_crafted_list_query_cannot_break_the_redirect(client_for, alice, account, enqueued):
+    response = client_for(alice).post(
+        reverse("site_sync"), {"list_query": "q=a\r\nSet-Cookie: x=1&sort=//evil.example"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("site_list") + "?q=a%0D%0ASet-Cookie")
