@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "sites_app.middleware.FriendlyMethodNotAllowedMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

@@ -128,3 +128,10 @@ def test_a_server_error_shows_a_friendly_page_without_details(rf):
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
     assert b"Traceback" not in response.content
+
+
+def test_opening_a_button_only_address_explains_itself(client_for, alice):
+    response = client_for(alice).get(reverse("switch_team"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert b"This address is for a button" in response.content

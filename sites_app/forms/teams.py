@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from sites_app.models import Role
+from sites_app.templatetags.audit_display import action_label
 
 from .bootstrap import BootstrapFormMixin
 
@@ -104,4 +105,7 @@ class AuditFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, people: list[str], actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "Anyone"), *((p, p) for p in people)]
-        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]
+        self.fields["action"].choices = [
+            ("", "Any action"),
+            *((a, f"{action_label(a)} ({a})") for a in actions),
+        ]

@@ -135,3 +135,9 @@ def test_it_hides_sign_ins_from_before_a_person_joined(alice, team, client_for):
     html = table(client_for(alice).get(reverse("audit_log"), {"person": "dave"}))
     assert "auth.login" in html
     assert "auth.login_failed" not in html
+
+
+def test_actions_read_in_plain_words_with_their_code(alice, events, client_for):
+    html = table(client_for(alice).get(reverse("audit_log")))
+    assert "Renamed the team" in html and "team.rename" in html
+    assert "Signed in" in html

@@ -1,0 +1,43 @@
+"""Audit actions in plain words; the code stays beside them for filters and support."""
+
+from django import template
+
+from sites_app.models.operations import OperationKind
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "auth.login": "Signed in",
+    "auth.login_failed": "Failed sign-in",
+    "auth.logout": "Signed out",
+    "auth.password_change": "Changed their password",
+    "auth.password_reset": "Reset their password",
+    "gandi_account.add": "Added a Gandi account",
+    "gandi_account.change": "Changed a Gandi account",
+    "gandi_account.key_replace": "Replaced a Gandi API key",
+    "gandi_account.key_rotated": "Re-encrypted a Gandi API key",
+    "gandi_account.remove": "Removed a Gandi account",
+    "gandi_account.test": "Tested a Gandi connection",
+    "invitation.accept": "Accepted an invitation",
+    "invitation.revoke": "Revoked an invitation",
+    "invitation.send": "Sent an invitation",
+    "member.role_change": "Changed a member's role",
+    "member.remove": "Removed a member",
+    "member.leave": "Left the team",
+    "profile.email_change": "Changed their email address",
+    "profile.update": "Updated their profile",
+    "site.cancel": "Cancelled an operation",
+    "site.edit_link": "Opened the site editor",
+    "site.sync": "Synced sites from Gandi",
+    "site.verification_abandoned": "Abandoned an ownership proof",
+    "site.verification_started": "Started an ownership proof",
+    "team.create": "Created the team",
+    "team.rename": "Renamed the team",
+    **{f"site.{kind.value}": kind.label for kind in OperationKind},
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """The plain label of an audit action; unknown ones read as their code, spaced out."""
+    return ACTION_LABELS.get(action) or action.replace("_", " ").replace(".", ": ")
