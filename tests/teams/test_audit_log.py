@@ -141,3 +141,14 @@ def test_actions_read_in_plain_words_with_their_code(alice, events, client_for):
     html = table(client_for(alice).get(reverse("audit_log")))
     assert "Renamed the team" in html and "team.rename" in html
     assert "Signed in" in html
+
+
+def test_the_log_pages_through_older_events_keeping_the_filter(alice, team, client_for):
+    for number in range(55):
+        audit.record("team.rename", actor=alice, team=team, obj=team, old_name=f"Name {number}")
+    client = client_for(alice)
+    first = client.get(reverse("audit_log"), {"action": "team.rename"}).content.decode()
+    assert "Page 1 of 2" in first
+    assert 'href="?action=team.rename&amp;page=2">Older</a>' in first
+    second = table(client.get(reverse("audit_log"), {"action": "team.rename", "page": 2}))
+    assert "old_name=Name 0" in second and "old_name=Name 54" not in second
