@@ -371,6 +371,9 @@ def parse_edit_url(value: Any) -> str:
     url = parse_struct(value).get("edit_url")
     if not isinstance(url, str) or not url:
         raise ReplyShapeError("site.edit: no edit_url in the reply")
+    # The portal redirects people to this link: only a web address will do (no javascript:).
+    if not url.lower().startswith(("https://", "http://")):
+        raise ReplyShapeError("site.edit: the edit_url is not an http(s) address")
     return url
 
 

@@ -262,3 +262,16 @@ def test_a_small_gzip_reply_is_read_and_the_connection_reused(scripted_endpoint)
 
     assert [client.site_count(), client.site_count()] == [7, 7]
     assert len(endpoint.requests) == 2
+
+
+def test_an_edit_link_that_is_not_a_web_address_is_refused(scripted_endpoint):
+    reply = (
+        b"<?xml version='1.0'?><methodResponse><params><param><value><struct>"
+        b"<member><name>edit_url</name><value><string>javascript:alert(1)</string></value>"
+        b"</member></struct></value></param></params></methodResponse>"
+    )
+    endpoint = scripted_endpoint(Reply(body=reply))
+    error, _ = timed(lambda: quick_client(endpoint.url).site_edit_url(3))
+
+    assert isinstance(error, errors.BadReplyError)
+    assert "not an http(s) address" in error.support_text()
