@@ -57,6 +57,6 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_label=str(obj)[:255] if obj is not None else "",
         outcome=outcome,
-        detail=detail,
+        detail={key: value for key, value in detail.items() if value not in ("", None)},
         ip_address=client_ip(request),
     )

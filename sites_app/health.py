@@ -4,6 +4,7 @@ import socket
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
@@ -16,6 +17,12 @@ def record_worker_heartbeat() -> None:
     WorkerHeartbeat.objects.update_or_create(
         hostname=socket.gethostname(), defaults={"last_seen_at": timezone.now()}
     )
+
+
+@worker_ready.connect
+def heartbeat_on_start(**kwargs) -> None:
+    """A worker that just started is seen at once, not only at beat's next tick."""
+    record_worker_heartbeat()
 
 
 def latest_heartbeat() -> WorkerHeartbeat | None:
