@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import idna
+
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 MAX_HOSTNAME = 253
 
@@ -15,6 +17,10 @@ class HostnameError(ValueError):
 def _short(name: str, limit: int = 60) -> str:
     """A name as quoted back in a message: a pasted paragraph is not echoed whole."""
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _plain_ascii(name: str) -> bool:
+    return name.isascii() and "xn--" not in name.lower()
 
 
 def normalise_hostname(raw: str) -> str:
@@ -32,8 +38,10 @@ def normalise_hostname(raw: str) -> str:
                 f"“{_short(name)}”: the part “{label[:20]}…” is longer than 63 characters."
             )
     try:
-        ascii_name = name.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        # IDNA 2008 with UTS 46 mapping (as registries use: Straße stays distinct from
+        # strasse); it also checks that an xn-- label really is punycode.
+        ascii_name = name.lower() if _plain_ascii(name) else idna.encode(name, uts46=True).decode()
+    except (idna.IDNAError, UnicodeError):
         raise HostnameError(
             f"“{_short(name)}” is not a valid host name: a part is too long once encoded, or "
             "has characters a domain cannot use."
@@ -64,8 +72,8 @@ def unicode_form(name: str) -> str:
     if "xn--" not in name:
         return name
     try:
-        return name.encode("ascii").decode("idna")
-    except UnicodeError:
+        return idna.decode(name)
+    except (idna.IDNAError, UnicodeError):
         return name
 
 

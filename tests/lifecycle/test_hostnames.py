@@ -43,3 +43,13 @@ def test_a_duplicate_is_named_as_it_was_typed_too():
     assert problems == ["“www.bücher.example” (www.xn--bcher-kva.example) is listed twice."]
     _, plain = normalise_vhost_list(["a.example", "A.example"])
     assert plain == ["“a.example” is listed twice."]
+
+
+def test_international_names_follow_idna_2008_as_registries_do():
+    # IDNA 2003 (Python's own codec) would turn this into strasse.de, another domain.
+    assert normalise_hostname("Straße.de") == "xn--strae-oqa.de"
+
+
+def test_a_label_that_only_pretends_to_be_punycode_is_refused():
+    with pytest.raises(HostnameError, match="not a valid host name"):
+        normalise_hostname("xn--a.com")
