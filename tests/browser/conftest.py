@@ -31,6 +31,10 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
+    from playwright.sync_api import expect
+
+    # Playwright's 5 s default for expect() is short on a loaded 2-core machine.
+    expect.set_options(timeout=15_000)
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed chromium")
