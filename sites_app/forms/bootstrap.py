@@ -1,6 +1,6 @@
 """Bootstrap 5 classes on form widgets, with `is-invalid` on fields that have errors.
 
-Templates then render each field with `templates/teams/partials/field.html`, which puts the
+Templates then render each field with `templates/partials/field.html`, which puts the
 errors next to the field in an `invalid-feedback` block.
 """
 
