@@ -37,8 +37,13 @@ def reconcile_operations() -> dict[str, int]:
 
 
 @shared_task(name="sites_app.sync_account_sites")
-def sync_account_sites(account_id: int) -> str:
-    return sync_status.run_sync(account_id)
+def sync_account_sites(account_id: int, follow_ups_left: int = sync_status.FOLLOW_UPS) -> str:
+    result = sync_status.run_sync(account_id)
+    if follow_ups_left > 0 and sync_status.changing_outside_the_portal(account_id):
+        sync_account_sites.apply_async(
+            (account_id, follow_ups_left - 1), countdown=sync_status.FOLLOW_UP_SECONDS
+        )
+    return result
 
 
 @shared_task(name="sites_app.sync_all_accounts")

@@ -23,7 +23,7 @@ from sites_app.gandi.client import OperationInfo
 from sites_app.gandi.errors import GandiError
 from sites_app.gandi.ratelimit import shared_redis
 from sites_app.gandi.records import RUNNING_STEPS
-from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus
+from sites_app.models import Operation, OperationKind, OperationStatus
 from sites_app.services import sites as site_service
 from sites_app.services.operations import finish, max_countdown
 
@@ -318,10 +318,3 @@ def reconcile_operations() -> dict[str, int]:
         ):
             counts["expired"] += 1
     return counts
-
-
-def sync_account_sites(account_id: int) -> str:
-    account = GandiAccount.objects.filter(pk=account_id).first()
-    if account is None:
-        return "account gone"
-    return str(site_service.sync_account(account))

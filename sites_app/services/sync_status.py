@@ -14,13 +14,18 @@ from django.core.cache import cache
 
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.errors import GandiError
-from sites_app.models import GandiAccount
+from sites_app.models import GandiAccount, Site, SiteState
+from sites_app.models.operations import IN_FLIGHT
 from sites_app.services import sites as site_service
 
 log = logging.getLogger(__name__)
 
 # Longer than any sync should take; after this a "running" sync is presumed lost.
 STATUS_TTL = 600
+# While a site changes at Gandi without a portal operation to poll (someone acted outside the
+# portal), sync again soon rather than show "being created" until the 10-minute sync.
+FOLLOW_UP_SECONDS = 30
+FOLLOW_UPS = 15
 
 
 @dataclass(frozen=True)
@@ -95,3 +100,20 @@ def run_sync(account_id: int) -> str:
         return "failed: key unreadable"
     mark_finished(account, summary=str(result))
     return str(result)
+
+
+def changing_outside_the_portal(account_id: int) -> bool:
+    """A site of the account is in a transitional state with no portal operation on it."""
+    return (
+        Site.objects.filter(
+            account_id=account_id,
+            removed_at=None,
+            state__in=[
+                SiteState.BEING_CREATED,
+                SiteState.BEING_UPDATED,
+                SiteState.BEING_DELETED,
+            ],
+        )
+        .exclude(operations__status__in=IN_FLIGHT)
+        .exists()
+    )
