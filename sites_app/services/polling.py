@@ -33,6 +33,7 @@ Status = OperationStatus
 # (operation age in seconds up to which, poll interval in seconds)
 POLL_SCHEDULE = [(20, 1.0), (120, 3.0), (600, 10.0)]
 SLOW_POLL = 30.0
+AFTER_A_FAILED_POLL = 5.0
 # A message this late is presumed lost; the reconciler sends another.
 OVERDUE = timedelta(seconds=15)
 MAX_RESEND_GAP = timedelta(minutes=5)
@@ -82,6 +83,9 @@ def poll_account_operations(account_id: int) -> None:
     )
     if not lock.acquire():
         return  # another worker is polling this account and will schedule the next poll
+    # If the poll fails half-way (the error still reaches Celery's log), the operations are
+    # still in flight: keep following them rather than wait for the reconciler.
+    next_delay: float | None = AFTER_A_FAILED_POLL
     try:
         cache.delete(_scheduled_key(account_id))
         next_delay = _poll(account_id)
@@ -90,8 +94,8 @@ def poll_account_operations(account_id: int) -> None:
             lock.release()
         except LockError:
             log.warning("poll of account %s outlasted its lock", account_id)
-    if next_delay is not None:
-        schedule_poll(account_id, next_delay)
+        if next_delay is not None:
+            schedule_poll(account_id, next_delay)
 
 
 def _in_flight_at_gandi(account_id: int):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from sites_app.services import polling
 
 
@@ -39,3 +41,17 @@ def test_a_poll_that_outlived_its_lock_does_not_release_the_next_pollers_lock(mo
         second.join(5)
     assert polling.poll_account_operations(4242) is None
     assert len(started) == 3  # released by its owner, the lock is free again
+
+
+def test_a_poll_that_fails_half_way_still_schedules_the_next_one(account, enqueued, monkeypatch):
+    from sites_app.services import polling
+
+    def broken_poll(account_id):
+        raise RuntimeError("the database went away mid-poll")
+
+    monkeypatch.setattr(polling, "_poll", broken_poll)
+    with pytest.raises(RuntimeError):
+        polling.poll_account_operations(account.pk)
+    [next_poll] = [e for e in enqueued if e.task == "sites_app.poll_account_operations"]
+    assert next_poll.args == (account.pk,)
+    assert next_poll.kwargs["countdown"] == polling.AFTER_A_FAILED_POLL
