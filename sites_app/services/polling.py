@@ -58,10 +58,12 @@ def schedule_poll(account_id: int, delay: float, *, force: bool = False) -> None
     from sites_app import tasks
 
     delay = max(0.1, min(delay, max_countdown()))
-    due = time.time() + delay
+    now = time.time()
+    due = now + delay
     key = _scheduled_key(account_id)
     scheduled = cache.get(key)
-    if not force and scheduled is not None and scheduled <= due + 0.5:
+    # A poll due in the past has run, or was lost with its worker: it no longer counts.
+    if not force and scheduled is not None and now <= scheduled <= due + 0.5:
         return
     cache.set(key, due, timeout=int(delay) + 30)
     tasks.poll_account_operations.apply_async((account_id,), countdown=delay)

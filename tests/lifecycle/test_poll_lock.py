@@ -55,3 +55,17 @@ def test_a_poll_that_fails_half_way_still_schedules_the_next_one(account, enqueu
     [next_poll] = [e for e in enqueued if e.task == "sites_app.poll_account_operations"]
     assert next_poll.args == (account.pk,)
     assert next_poll.kwargs["countdown"] == polling.AFTER_A_FAILED_POLL
+
+
+def test_a_poll_due_in_the_past_does_not_hold_back_a_new_one(account, enqueued):
+    from django.core.cache import cache
+
+    from sites_app.services import polling
+
+    # Left by a poll that already ran, or that died with its worker.
+    cache.set(polling._scheduled_key(account.pk), time.time() - 5, timeout=60)
+    polling.schedule_poll(account.pk, 1.0)
+    assert [e.task for e in enqueued] == ["sites_app.poll_account_operations"]
+
+    polling.schedule_poll(account.pk, 3.0)  # one is due sooner: no second message
+    assert len(enqueued) == 1
