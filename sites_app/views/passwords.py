@@ -1,8 +1,25 @@
-"""Django's password views, with an audit event when a password changes."""
+"""Django's password views, with an audit event when a password changes and a rate limit on
+reset mails."""
 
 from django.contrib.auth import views as auth_views
 
 from sites_app import audit
+from sites_app.services import rate_limits
+
+RESET_REFUSED = (
+    "Too many password reset requests from your address or for this email address. "
+    "No email was sent; try again in an hour."
+)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        # Counted and answered the same whether or not an account uses the address.
+        if rate_limits.password_reset_refused(self.request, form.cleaned_data["email"]):
+            form.add_error(None, RESET_REFUSED)
+            audit.record("auth.password_reset_refused", outcome="failure", request=self.request)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

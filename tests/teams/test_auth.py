@@ -96,7 +96,9 @@ def test_the_profile_page_saves_name_and_email(alice, client_for):
     data = {"first_name": "Alice", "last_name": "L", "email": "A@X.org"}
     client.post(reverse("profile"), {**data, "current_password": PASSWORD})
     alice.refresh_from_db()
-    assert (alice.first_name, alice.email) == ("Alice", "a@x.org")
+    # The name at once; the address once the link sent to it is opened (test_profile_email).
+    assert (alice.first_name, alice.email) == ("Alice", "alice@example.com")
+    assert mail.outbox[0].to == ["a@x.org"]
 
 
 def test_a_bad_email_on_the_profile_is_shown_next_to_the_field(alice, client_for):

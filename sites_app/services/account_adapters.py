@@ -1,0 +1,18 @@
+"""Where the portal differs from django-allauth's defaults."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+from sites_app import audit
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # People join by invitation (sites_app/views/invitations.py), never by open sign-up.
+        return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The same address as the audit log and django-axes (TRUSTED_PROXY_COUNT aware).
+        return audit.client_ip(request) or "0.0.0.0"
