@@ -27,8 +27,16 @@ urlpatterns = [
         name="password_reset",
     ),
     # allauth's own password pages would be a second way to do the same: send them to ours.
-    path("accounts/password/reset/", RedirectView.as_view(pattern_name="password_reset")),
-    path("accounts/password/change/", RedirectView.as_view(pattern_name="password_change")),
+    path(
+        "accounts/password/reset/",
+        RedirectView.as_view(pattern_name="password_reset", http_method_names=["get", "head"]),
+        name="allauth_password_reset_redirect",
+    ),
+    path(
+        "accounts/password/change/",
+        RedirectView.as_view(pattern_name="password_change", http_method_names=["get", "head"]),
+        name="allauth_password_change_redirect",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # allauth: MFA (accounts/2fa/), active sessions (accounts/sessions/), email change
     # confirmation and reauthentication.
