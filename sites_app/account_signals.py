@@ -41,8 +41,8 @@ def start_session_clocks(sender, request, user, **kwargs):
 def audit_lockout(sender, request, username, ip_address, **kwargs):
     """Once per lock-out (axes signals every refused attempt). An "auth." event with the user
     name as its label shows in the audit log of every team the account belongs to."""
-    reason = lockout_reason(request, getattr(request, "axes_credentials", None))
-    marker = hashlib.sha256(f"{username}|{ip_address}|{reason}".encode()).hexdigest()
+    locked, reason = lockout_reason(request, getattr(request, "axes_credentials", None))
+    marker = hashlib.sha256(locked.encode()).hexdigest()
     cooloff = int(settings.AXES_COOLOFF_TIME * 3600)
     if cache.add(f"lockout-audited:{marker}", 1, timeout=cooloff):
         audit.record(

@@ -46,14 +46,20 @@ class PortalAxesHandler(AxesDatabaseHandler):
         return count
 
 
-def lockout_reason(request: HttpRequest, credentials: dict | None = None) -> str:
-    """Which limit was reached, in words for the audit log."""
+def lockout_reason(request: HttpRequest, credentials: dict | None = None) -> tuple[str, str]:
+    """Which limit was reached: (what is locked, in words for the audit log)."""
     handler = PortalAxesHandler()
-    names = ["this user name from this address", "this account", "this address"]
-    for attempts, limit, name in zip(
-        handler.get_user_attempts(request, credentials), limits(), names, strict=True
-    ):
+    username = get_client_username(request, credentials)
+    locked = [
+        (f"pair:{username}|{request.axes_ip_address}", "this user name from this address"),
+        (f"account:{username}", "this account"),
+        (f"address:{request.axes_ip_address}", "this address"),
+    ]
+    attempts_lists = handler.get_user_attempts(request, credentials)
+    checks = list(zip(attempts_lists, limits(), locked, strict=True))
+    # The widest lock first: once an account is locked, its pairs filling up is no news.
+    for attempts, limit, (what, words) in [checks[1], checks[2], checks[0]]:
         count = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
         if count >= limit:
-            return f"{count} failed sign-ins for {name}"
-    return "too many failed sign-ins"
+            return what, f"{count} failed sign-ins for {words}"
+    return "unknown", "too many failed sign-ins"
