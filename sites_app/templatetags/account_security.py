@@ -1,0 +1,18 @@
+"""Template helpers of the account pages: when a session was last used."""
+
+from datetime import UTC, datetime
+
+from django import template
+
+from sites_app.services import session_limits
+
+register = template.Library()
+
+
+@register.filter
+def last_seen(user_session) -> datetime | None:
+    """The last request of an allauth UserSession (our idle clock), else its sign-in time."""
+    seen = session_limits.last_seen(user_session._session_store(user_session.session_key))
+    if seen is None:
+        return user_session.last_seen_at
+    return datetime.fromtimestamp(seen, tz=UTC)
