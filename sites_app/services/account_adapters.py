@@ -10,6 +10,13 @@ from sites_app import audit
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": (
+            "Please enter a correct username and password. Both are case-sensitive."
+        ),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join by invitation (sites_app/views/invitations.py), never by open sign-up.
         return False
@@ -23,6 +30,12 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         if request is not None and authenticated_recently(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        # The profile page says it in its own words ("We sent a link to ...").
+        if message_template == "account/messages/email_confirmation_sent.txt":
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address as the audit log and django-axes (TRUSTED_PROXY_COUNT aware).

@@ -16,3 +16,17 @@ def last_seen(user_session) -> datetime | None:
     if seen is None:
         return user_session.last_seen_at
     return datetime.fromtimestamp(seen, tz=UTC)
+
+
+@register.filter
+def bootstrap_widget(field) -> str:
+    """A bound field's widget with Bootstrap's class, for allauth's forms (not ours)."""
+    if field.widget_type == "checkbox":
+        css = "form-check-input"
+    elif field.widget_type == "select":
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})

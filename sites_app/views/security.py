@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from sites_app import access, audit
 from sites_app.access import Right
-from sites_app.services.account_security import fresh_authentication_required
+from sites_app.services.account_security import fresh_authentication_required, has_mfa
 
 
 class LoginView(allauth_views.LoginView):
@@ -31,7 +31,16 @@ class LoginView(allauth_views.LoginView):
 def team_require_mfa(request):
     membership = access.require_current(request, Right.OWN)
     team = membership.team
-    team.require_mfa = request.POST.get("require_mfa") == "on"
+    require = request.POST.get("require_mfa") == "on"
+    if require and not has_mfa(request.user):
+        # Otherwise the owner would be the first one sent away from the team's pages.
+        messages.error(
+            request,
+            "Add an authenticator app or a security key to your own account first "
+            "(Profile → Two-factor authentication).",
+        )
+        return redirect("team_detail")
+    team.require_mfa = require
     team.save(update_fields=["require_mfa"])
     audit.record("team.require_mfa", team=team, obj=team, request=request, on=team.require_mfa)
     if team.require_mfa:

@@ -90,6 +90,10 @@ def test_a_team_requiring_mfa_sends_a_member_to_enrol_first(alice, member, clien
     viewer = member(Role.VIEWER)
     owner = client_for(alice)
     owner.post(reverse("team_require_mfa"), {"require_mfa": "on"})
+    page = owner.get(reverse("team_detail")).content.decode()
+    assert "Add an authenticator app or a security key to your own account first" in page
+    enrol_totp(owner)
+    owner.post(reverse("team_require_mfa"), {"require_mfa": "on"})
     assert AuditEvent.objects.get(action="team.require_mfa").detail == {"on": True}
 
     client = client_for(viewer)
