@@ -162,6 +162,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gandi Sites Portal] "
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail the person when a factor or their address changes
 # django-axes throttles sign-in (below); allauth's own sign-in limits would answer first with a
 # different message and keep axes from counting. Its other limits (reauthentication, email
 # management, confirmation mails) stay.

@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -46,6 +47,8 @@ def test_enrolling_an_authenticator_app_is_audited_and_shown_to_the_team(alice, 
     ).group(0)
     assert 'data-testid="mfa"><span class="badge text-bg-success">on' in row
     assert "Added a second factor" in client.get(reverse("audit_log")).content.decode()
+    # The person is told by mail too (a stolen session adding its own factor gets noticed).
+    assert any("Authenticator App Activated" in m.subject for m in mail.outbox)
 
 
 def test_signing_in_asks_for_the_code_after_the_password(alice, client_for, settings):
@@ -123,3 +126,9 @@ def test_only_an_owner_may_require_mfa(alice, member, client_for):
     assert not alice.memberships.get().team.require_mfa
     assert 'id="id_require_mfa"' not in admin.get(reverse("team_detail")).content.decode()
     assert 'id="id_require_mfa"' in client_for(alice).get(reverse("team_detail")).content.decode()
+
+
+def test_the_admin_signs_in_through_the_portals_sign_in(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
