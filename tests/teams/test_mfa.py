@@ -132,3 +132,16 @@ def test_the_admin_signs_in_through_the_portals_sign_in(db):
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_password_reset_does_not_remove_the_second_factor(alice, client_for):
+    enrol_totp(client_for(alice))
+    client = Client()
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[-1].body).group(1)
+    form_page = client.get(link, follow=True)
+    new = "brand-new-passphrase-99"
+    data = {"new_password1": new, "new_password2": new}
+    client.post(form_page.redirect_chain[-1][0], data)
+    response = Client().post(reverse("login"), {"login": "alice", "password": new})
+    assert response["Location"] == reverse("mfa_authenticate")

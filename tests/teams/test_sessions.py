@@ -93,3 +93,13 @@ def test_common_and_similar_passwords_are_refused(alice, client_for):
     for bad, message in (("password1234", "too common"), ("alice@example.com", "too similar")):
         data = {"old_password": PASSWORD, "new_password1": bad, "new_password2": bad}
         assert message in client.post(reverse("password_change"), data).content.decode()
+
+
+def test_changing_the_password_signs_out_the_other_sessions(alice):
+    laptop = sign_in("Firefox on a laptop", "192.0.2.1")
+    phone = sign_in("Safari on a phone", "198.51.100.2")
+    new = "another-long-passphrase-77"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    laptop.post(reverse("password_change"), data)
+    assert laptop.get(reverse("dashboard")).status_code == 200
+    assert phone.get(reverse("dashboard")).status_code == 302
