@@ -64,6 +64,10 @@ def test_a_person_changes_their_password(alice, client_for):
     event = AuditEvent.objects.get(action="auth.password_change")
     assert event.actor == alice
     assert new not in str(event.detail) and PASSWORD not in str(event.detail)
+    # The person is told by mail, with where it came from, never with the password.
+    notice = mail.outbox[-1]
+    assert notice.to == ["alice@example.com"] and "Password Changed" in notice.subject
+    assert new not in notice.body
 
 
 def test_a_forgotten_password_is_reset_by_email(alice):
