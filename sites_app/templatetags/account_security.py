@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django import template
+from django.conf import settings
 
 from sites_app.services import session_limits
 
@@ -30,3 +31,11 @@ def bootstrap_widget(field) -> str:
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.simple_tag
+def session_limits_text() -> str:
+    return (
+        f"A session ends {settings.SESSION_IDLE_MINUTES:g} minutes after its last use and at "
+        f"most {settings.SESSION_ABSOLUTE_HOURS:g} hours after signing in."
+    )

@@ -103,3 +103,9 @@ def test_changing_the_password_signs_out_the_other_sessions(alice):
     laptop.post(reverse("password_change"), data)
     assert laptop.get(reverse("dashboard")).status_code == 200
     assert phone.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_sessions_page_states_the_limits_in_force(alice, settings):
+    settings.SESSION_IDLE_MINUTES = 15
+    page = sign_in().get(reverse("usersessions_list")).content.decode()
+    assert "A session ends 15 minutes after its last use and at most 12 hours" in page
