@@ -29,7 +29,7 @@ from django.views.decorators.debug import sensitive_variables
 from . import errors
 from .errors import BadReplyError, Failure, GandiError, TransientError
 from .lookups import Lookups
-from .ratelimit import RateLimiter, key_id
+from .ratelimit import RateLimiter, background_limit, key_id, portal_limit
 from .records import (
     FINAL_STEPS,
     KNOWN_STEPS,
@@ -474,23 +474,33 @@ PAGE_READ_RETRIES = 1  # a read made while a page waits is retried once, quickly
 
 @sensitive_variables("api_key")  # Django's error reports show "********" for the key
 def client_for(
-    url: str, api_key: str, *, timeout: float | None = None, for_request: bool = False
+    url: str,
+    api_key: str,
+    *,
+    timeout: float | None = None,
+    for_request: bool = False,
+    background: bool = False,
 ) -> GandiClient:
-    """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis.
+    """The client the portal uses: settings' timeout, and the per-key limiter shared via Redis
+    (`GANDI_RATE_LIMIT_MARGIN` below Gandi's figure).
 
     `for_request`: a page is waiting, so the view timeout and a single retry of a failed read
-    (a worker's three retries with backoff could hold a page for over a minute)."""
+    (a worker's three retries with backoff could hold a page for over a minute).
+    `background`: work nobody waits for (sync details, rolling refresh), held to
+    `GANDI_BACKGROUND_SHARE` of the limit so people's own calls always find room."""
     from django.conf import settings
 
     if timeout is None:
         timeout = settings.GANDI_VIEW_TIMEOUT if for_request else settings.GANDI_TIMEOUT
+    calls = portal_limit(settings.GANDI_RATE_LIMIT_CALLS, settings.GANDI_RATE_LIMIT_MARGIN)
     limiter = RateLimiter.for_api_key(
         api_key,
-        calls=settings.GANDI_RATE_LIMIT_CALLS,
+        calls=calls,
         period=settings.GANDI_RATE_LIMIT_PERIOD,
         # A caller that gives a call `timeout` seconds will not wait longer for a slot either
         # (a view's short timeout stays short), but every caller may wait out one window.
         max_wait=max(timeout, settings.GANDI_RATE_LIMIT_PERIOD),
+        background=background_limit(calls, settings.GANDI_BACKGROUND_SHARE) if background else None,
     )
     read_retries = PAGE_READ_RETRIES if for_request else 3
     return GandiClient(

@@ -192,6 +192,7 @@ def _sync_context(membership) -> dict:
     recent = time.time() - SYNC_RESULT_SECONDS
     return {
         "sync_running": any(s.running for s in states),
+        "sync_progress": [s for s in states if s.running],
         "sync_results": [s for s in states if not s.running and s.finished_at > recent],
     }
 
