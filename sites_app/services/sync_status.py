@@ -207,7 +207,7 @@ def continue_syncs() -> dict[str, int]:
     details = [
         account_id
         for account_id in GandiAccount.objects.values_list("pk", flat=True)
-        if account_id not in stalled and readable.filter(account_id=account_id).exists()
+        if readable.filter(account_id=account_id).exists()
     ]
     for account_id in details:
         tasks.read_site_details.delay(account_id)

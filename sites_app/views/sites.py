@@ -40,8 +40,8 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
+from sites_app.services import catalog, sync_status
 from sites_app.services import sites as site_service
-from sites_app.services import sync_status
 from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
 from sites_app.services.verification import read_problems, start_pending
@@ -256,7 +256,7 @@ def _packages(account: GandiAccount | None) -> tuple[list[str], str]:
     if account is None:
         return KNOWN_PACKAGES, ""
     try:
-        offers = account.client(for_request=True).package_list("basekit_whitelabel")
+        offers = catalog.packages(account, "basekit_whitelabel")
     except (GandiError, SecretUnreadable) as exc:
         return KNOWN_PACKAGES, (
             f"The offers could not be read from Gandi ({gandi_message(exc)}); the usual ones "
