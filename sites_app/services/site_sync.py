@@ -188,13 +188,20 @@ def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSumma
                 unchanged.append(row[1])
         if new:
             Site.objects.bulk_create(new, batch_size=PAGE_SIZE)
+            if new[0].pk is None:  # a database that does not return the new ids
+                pks = dict(
+                    Site.objects.filter(
+                        account=account, gandi_id__in=[s.gandi_id for s in new]
+                    ).values_list("gandi_id", "pk")
+                )
+                for site in new:
+                    site.pk = pks[site.gandi_id]
             # The list row names the preferred vhost: searchable at once; site.info adds the rest.
             VirtualHost.objects.bulk_create(
                 [
                     VirtualHost(site_id=site.pk, name=site.preferred_vhost, position=0)
-                    for site in Site.objects.filter(
-                        account=account, gandi_id__in=[s.gandi_id for s in new]
-                    ).exclude(preferred_vhost="")
+                    for site in new
+                    if site.preferred_vhost
                 ],
                 batch_size=PAGE_SIZE,
                 ignore_conflicts=True,
