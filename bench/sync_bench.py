@@ -221,6 +221,16 @@ def worker_rss(account_id: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec,
+    so a child would report its parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def rss_child(account_id: int) -> None:
     setup_django()
     import portal.celery  # noqa: F401  (a worker has Celery loaded too)
@@ -230,10 +240,10 @@ def rss_child(account_id: int) -> None:
     account = GandiAccount.objects.get(pk=account_id)
     client = account.client()
     client.site_count()
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = peak_rss_mb()
     sync = site_sync.start_pass(account, client)
     site_sync.run_pages(account, client, sync, seconds=float("inf"))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"base_mb": base, "peak_mb": peak}))
 
 

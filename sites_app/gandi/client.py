@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import xmlrpc.client
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
@@ -89,6 +90,24 @@ class _BadReply(Exception):
     """The server answered, but not with a readable XML-RPC reply."""
 
 
+class _Unmarshaller(xmlrpc.client.Unmarshaller):
+    """The stdlib's, reading Gandi's compact dateTime (`20261126T18:29:16`) without strptime,
+    which was a fifth of the cost of reading a page of 500 sites."""
+
+    dispatch = dict(xmlrpc.client.Unmarshaller.dispatch)
+
+    def end_dateTime(self, data: str) -> None:
+        if len(data) == 17 and data[8] == "T":
+            try:
+                self.append(datetime.fromisoformat(data))
+                return
+            except ValueError:
+                pass
+        super().end_dateTime(data)
+
+    dispatch["dateTime.iso8601"] = end_dateTime
+
+
 class _TransportMixin:
     """Timeout, defused parsing, a size cap, and no silent re-send of a request."""
 
@@ -138,7 +157,7 @@ class _TransportMixin:
         return False
 
     def getparser(self) -> tuple[DefusedExpatParser, xmlrpc.client.Unmarshaller]:
-        target = xmlrpc.client.Unmarshaller(use_datetime=True)
+        target = _Unmarshaller(use_datetime=True)
         return DefusedExpatParser(target), target
 
     def parse_response(self, response: http.client.HTTPResponse) -> Any:
