@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(
             f"Gandi call budget on {sync_bench.database_label()}; portal margin "
-            f"{settings.GANDI_RATE_LIMIT_MARGIN:.0%} of Gandi's limit\n"
+            f"{settings.GANDI_RATE_LIMIT_MARGIN:.0%} of Gandi's limit; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
         )
         if args.operations:
             print_polling(polling(args.operations))

@@ -384,7 +384,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"Sync benchmark on {database_label()}, simulator in this process, rate limit "
                 f"{settings.GANDI_RATE_LIMIT_CALLS} calls / {settings.GANDI_RATE_LIMIT_PERIOD:g}"
                 f" s (portal margin {settings.GANDI_RATE_LIMIT_MARGIN:.0%}, background share "
-                f"{settings.GANDI_BACKGROUND_SHARE:.0%})\n"
+                f"{settings.GANDI_BACKGROUND_SHARE:.0%}); load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
             )
             rows = []
             for sites in sizes:

@@ -69,9 +69,12 @@ def states(accounts: list[GandiAccount]) -> list[SyncState]:
     found = []
     for sync in SiteSync.objects.filter(account_id__in=list(names)).order_by("account_id"):
         requested = sync.requested_at
+        # Asked for, and neither started nor served since (a pass that was running when the
+        # button was pressed serves it when it ends).
         waiting = (
             requested is not None
             and (sync.started_at is None or requested > sync.started_at)
+            and (sync.finished_at is None or requested > sync.finished_at)
             and requested > now - timedelta(seconds=REQUEST_TTL)
         )
         moving = sync.running and (

@@ -96,3 +96,24 @@ def test_the_list_shows_how_far_a_running_sync_has_got(
 
     site_sync.read_page(account, account.client(), sync)
     assert client.get(reverse("site_sync_status"), **HTMX)["HX-Refresh"] == "true"
+
+
+def test_pressing_sync_while_a_pass_runs_shows_that_pass_and_then_its_result(
+    client_for, alice, account, simulator, enqueued, monkeypatch
+):
+    from sites_app.services import site_sync
+
+    monkeypatch.setattr(site_sync, "PAGE_SIZE", 2)
+    simulator.seed_sites(account.api_key(), 3)
+    sync = site_sync.start_pass(account, account.client())  # the periodic sync, running
+    site_sync.read_page(account, account.client(), sync)
+    client = client_for(alice)
+    client.post(reverse("site_sync"))
+    assert sync_account_sites(account.pk) == "already running"
+    assert "2 of 3 read" in " ".join(client.get(reverse("site_list")).content.decode().split())
+
+    site_sync.read_page(account, account.client(), sync)  # the running pass ends
+    done = client.get(reverse("site_sync_status"), **HTMX)
+    assert done["HX-Refresh"] == "true"
+    text = client.get(reverse("site_list")).content.decode()
+    assert "Synced Main account: 3 new, 0 changed, 0 gone, 0 unchanged." in text
