@@ -520,6 +520,10 @@ def client_for(
         # (a view's short timeout stays short), but every caller may wait out one window.
         max_wait=max(timeout, settings.GANDI_RATE_LIMIT_PERIOD),
         background=background_limit(calls, settings.GANDI_BACKGROUND_SHARE) if background else None,
+        # Half the limit at once, then an even pace: with the margin, calls that reach Gandi
+        # late draw no 150004.
+        spacing=settings.GANDI_RATE_LIMIT_PERIOD / calls,
+        burst=max(1, calls // 2),
     )
     read_retries = PAGE_READ_RETRIES if for_request else 3
     return GandiClient(

@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 # KEYS[1]: the window of every call of the key; KEYS[2]: the window of its background calls.
 # ARGV: limit, window (ms), a unique member for this call, the background limit (0 for a
-# foreground call: only KEYS[1] counts). A background call needs room in both windows.
+# foreground call: only KEYS[1] counts), the spacing (ms, 0 for none): the least time between
+# two calls of the key once the window holds `burst` (ARGV[6]) calls. A background call needs
+# room in both windows.
 # Returns {wait, now}: wait is 0 when a slot was taken, else the milliseconds until the oldest
 # call in the full window leaves it; now is Redis's clock in milliseconds.
 _SLIDING_WINDOW = """
@@ -41,6 +43,13 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   wait = tonumber(oldest[2]) + window - now
+end
+local spacing = tonumber(ARGV[5])
+if spacing > 0 and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[6]) then
+  local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if newest[2] then
+    wait = math.max(wait, tonumber(newest[2]) + spacing - now)
+  end
 end
 if background > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
@@ -117,6 +126,10 @@ def background_limit(calls: int, share: float) -> int:
 class RateLimiter:
     """At most `calls` Gandi calls per `period` seconds for one API key, across all processes.
 
+    With `spacing` (seconds), once the window holds `burst` calls the next ones are granted
+    at least `spacing` apart: no full-window burst, so calls held up between their slot and
+    Gandi (a busy machine) cannot land in one Gandi window with a burst granted a window later.
+
     A limiter made with `background` (calls per period) is for work nobody waits for: its
     calls count against the key's limit like any other, and also against a second window
     that holds them to `background`, so the rest of the limit stays free for people."""
@@ -130,6 +143,8 @@ class RateLimiter:
         period: float,
         max_wait: float = 30.0,
         background: int | None = None,
+        spacing: float = 0.0,
+        burst: int | None = None,
     ) -> None:
         if calls < 1 or period <= 0:
             raise ValueError("a rate limit needs calls >= 1 and period > 0")
@@ -141,6 +156,8 @@ class RateLimiter:
         self.period = period
         self.max_wait = max_wait
         self.background = background
+        self.spacing = spacing
+        self.burst = calls if burst is None else burst
         self._script = redis_client.register_script(_SLIDING_WINDOW)
         # When Redis granted the last slot, by Redis's clock (epoch seconds): the clock the
         # window is kept in, so checks of the limit need no allowance for process scheduling.
@@ -156,6 +173,8 @@ class RateLimiter:
         max_wait: float = 30.0,
         redis_client: redis.Redis | None = None,
         background: int | None = None,
+        spacing: float = 0.0,
+        burst: int | None = None,
     ) -> RateLimiter:
         return cls(
             redis_client or shared_redis(),
@@ -164,6 +183,8 @@ class RateLimiter:
             period=period,
             max_wait=max_wait,
             background=background,
+            spacing=spacing,
+            burst=burst,
         )
 
     def __repr__(self) -> str:
@@ -191,6 +212,8 @@ class RateLimiter:
                     int(self.period * 1000),
                     uuid.uuid4().hex,
                     self.background or 0,
+                    int(self.spacing * 1000),
+                    self.burst,
                 ],
             )
         except redis.RedisError as exc:

@@ -59,3 +59,23 @@ def test_the_portal_stays_below_gandis_figure_and_background_gets_half(settings)
     assert (people.rate_limiter.calls, people.rate_limiter.background) == (27, None)
     assert (sync.rate_limiter.calls, sync.rate_limiter.background) == (27, 13)
     assert people.rate_limiter.redis_key == sync.rate_limiter.redis_key  # one shared window
+
+
+def test_past_half_the_window_calls_are_paced_not_granted_in_a_burst(limiters):
+    foreground, _ = limiters
+    paced = RateLimiter.for_api_key(
+        KEY, calls=10, period=60, redis_client=foreground.redis, spacing=6.0, burst=5
+    )
+
+    assert [paced.try_acquire() for _ in range(5)] == [0.0] * 5  # half the limit at once
+    assert 0 < paced.try_acquire() <= 6.0  # then one call per period/calls
+
+
+def test_the_portal_paces_its_calls_past_half_the_limit(settings):
+    settings.GANDI_RATE_LIMIT_CALLS = 30
+    settings.GANDI_RATE_LIMIT_MARGIN = 0.9
+    settings.GANDI_RATE_LIMIT_PERIOD = 2.0
+
+    limiter = client_for("http://127.0.0.1:9/xmlrpc/", KEY).rate_limiter
+
+    assert (limiter.burst, round(limiter.spacing, 3)) == (13, 0.074)
