@@ -8,6 +8,8 @@
    (`celery -A portal worker -c 4`, as in production) against a simulator that enforces
    Gandi's rate limit (150004 beyond GANDI_RATE_LIMIT_CALLS per period): refusals drawn, and
    Gandi calls per create, by method. Beat's reconciler runs every 10 s, as beat would.
+3. `--queued` creates (300) queued at once and pushed through by one worker at full speed:
+   the rate limiter under pressure, refusals and calls per second.
 
 PostgreSQL when DATABASE_URL points at it, else a temporary SQLite file; a private Redis
 unless REDIS_URL is set (see sync_bench.py).
@@ -185,6 +187,80 @@ def creates(count: int, workdir: Path) -> dict:
         simulator.stop()
 
 
+def queued_creates(count: int, workdir: Path) -> dict:
+    """`count` creates queued at once (no form: the rows and their tasks), pushed through by
+    one worker at full speed: the rate limiter under pressure."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from sites_app.gandi.simulator import PARKING_DOMAIN, Simulator
+    from sites_app.models import Membership, OperationKind, OperationStatus, Role, Team
+    from sites_app.services.operations import request_operation
+
+    limit = (settings.GANDI_RATE_LIMIT_CALLS, settings.GANDI_RATE_LIMIT_PERIOD)
+    simulator = Simulator(port=0, step_seconds=0.5).start()
+    simulator.set_faults(rate_limit=f"{limit[0]}/{limit[1]:g}")
+    worker = start_worker(workdir / "worker-queued.log")
+    try:
+        account = sync_bench.new_account(simulator, "queued")
+        user = get_user_model().objects.create_user(f"bench-q-{time.monotonic_ns()}")
+        Membership.objects.create(team=account.team, user=user, role=Role.OWNER)
+        time.sleep(3)  # the worker is up before the burst
+        calls_before, refused_before = simulator.calls(), simulator.rate_limited()
+        started = time.perf_counter()
+        for n in range(count):
+            request_operation(
+                account=account,
+                kind=OperationKind.CREATE,
+                user=user,
+                params={
+                    "name": f"Queued {n}",
+                    "provider": "basekit_whitelabel",
+                    "package": "personal",
+                    "duration": "1m",
+                    "vhosts": [f"queued-{n}.{PARKING_DOMAIN}"],
+                },
+                idempotency_key=f"queued-{n}",
+            )
+        ops = account.operations.all()
+        deadline = time.monotonic() + 600
+        while ops.exclude(status__in=[OperationStatus.DONE, OperationStatus.FAILED]).exists():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        result = {
+            "creates": count,
+            "seconds": elapsed,
+            "status": dict(Counter(ops.values_list("status", flat=True))),
+            "calls": simulator.calls() - calls_before,
+            "refused": simulator.rate_limited() - refused_before,
+            "limit": limit,
+        }
+        Team.objects.filter(pk=account.team_id).delete()
+        return result
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        simulator.stop()
+
+
+def print_queued(result: dict) -> None:
+    total = sum(result["calls"].values())
+    print(
+        f"\n{result['creates']} creates queued at once, one worker at full speed: all final "
+        f"after {result['seconds']:.1f} s {result['status']}"
+    )
+    print(f"  refusals from Gandi (150004): {result['refused']}")
+    print(
+        f"  Gandi calls: {total:,}, {total / result['seconds']:.1f} per second "
+        f"(Gandi allows {result['limit'][0] / result['limit'][1]:g})"
+    )
+
+
 def print_polling(result: dict) -> None:
     batched, single = result["batched"], result["single"]
     print(f"Polling {result['operations']:,} operations in flight over {ACCOUNTS} accounts")
@@ -217,7 +293,10 @@ def print_creates(result: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operations", type=int, default=1000)
-    parser.add_argument("--creates", type=int, default=300)
+    parser.add_argument("--creates", type=int, default=300, help="creates through the form")
+    parser.add_argument(
+        "--queued", type=int, default=300, help="creates queued at once (limiter under pressure)"
+    )
     parser.add_argument(
         "--margin",
         type=float,
@@ -240,6 +319,8 @@ def main(argv: list[str] | None = None) -> None:
             print_polling(polling(args.operations))
         if args.creates:
             print_creates(creates(args.creates, Path(workdir)))
+        if args.queued:
+            print_queued(queued_creates(args.queued, Path(workdir)))
 
 
 if __name__ == "__main__":

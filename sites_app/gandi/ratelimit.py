@@ -252,7 +252,9 @@ class RateLimiter:
                     f"> {budget:.1f}s",
                 )
             # A little jitter so processes woken together do not race for the same slot.
-            time.sleep(wait + random.uniform(0, min(0.05, self.period / 20)))
+            # A paced limiter keeps it small: a sleep past the next slot is throughput lost.
+            jitter = min(0.05, self.period / 20, self.spacing / 4 if self.spacing else 1.0)
+            time.sleep(wait + random.uniform(0, jitter))
 
     def reset(self) -> None:
         """Forget the calls in the window (tests, or an operator after changing the limit)."""
