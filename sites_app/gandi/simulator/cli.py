@@ -217,8 +217,9 @@ def run(options: argparse.Namespace, out=sys.stdout) -> None:
         simulator.start()
     except OSError as exc:  # most often: the port is taken
         raise SystemExit(f"cannot start the simulator: {exc}") from None
-    print(simulator.banner(), file=out, flush=True)
     try:
+        # Inside the try: a SIGTERM sent as soon as the banner is read still ends cleanly.
+        print(simulator.banner(), file=out, flush=True)
         simulator.serve_forever()
     except KeyboardInterrupt:
         pass
