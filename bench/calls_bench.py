@@ -310,9 +310,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as workdir, sync_bench.portal_environment(Path(workdir)):
         from django.conf import settings
 
+        margin = getattr(settings, "GANDI_RATE_LIMIT_MARGIN", 1.0)  # older code: none
         print(
             f"Gandi call budget on {sync_bench.database_label()}; portal margin "
-            f"{settings.GANDI_RATE_LIMIT_MARGIN:.0%} of Gandi's limit; load average "
+            f"{margin:.0%} of Gandi's limit; load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
         )
         if args.operations:
