@@ -226,6 +226,14 @@ GANDI_TIMEOUT = env.float("GANDI_TIMEOUT", default=20)  # seconds, every call fr
 GANDI_VIEW_TIMEOUT = env.float("GANDI_VIEW_TIMEOUT", default=5)  # reads made inside a request
 GANDI_RATE_LIMIT_CALLS = env.int("GANDI_RATE_LIMIT_CALLS", default=30)
 GANDI_RATE_LIMIT_PERIOD = env.float("GANDI_RATE_LIMIT_PERIOD", default=2.0)
+# The portal stays this share below Gandi's figure (jitter between our clock and Gandi's), and
+# background work (sync details, rolling refresh) uses at most GANDI_BACKGROUND_SHARE of that.
+GANDI_RATE_LIMIT_MARGIN = env.float("GANDI_RATE_LIMIT_MARGIN", default=0.9)
+GANDI_BACKGROUND_SHARE = env.float("GANDI_BACKGROUND_SHARE", default=0.5)
+# Sync: each task reads pages for about this long, then chains the next; every site's
+# site.info is re-read in the background at least this often.
+SYNC_TASK_SECONDS = env.float("SYNC_TASK_SECONDS", default=15)
+SITE_DETAILS_REFRESH_HOURS = env.float("SITE_DETAILS_REFRESH_HOURS", default=24)
 # TXT ownership checks: "host" or "host:port" name servers; empty = the system resolver.
 DNS_RESOLVERS = env.list("DNS_RESOLVERS", default=[])
 DNS_TIMEOUT = env.float("DNS_TIMEOUT", default=3)

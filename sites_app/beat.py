@@ -14,6 +14,12 @@ BEAT_SCHEDULE: dict = {
         "task": "sites_app.sync_all_accounts",
         "schedule": 600.0,
     },
+    # Resumes a sync whose worker died, and reads site.info in the background (new or changed
+    # sites first, then a slow rolling refresh) at GANDI_BACKGROUND_SHARE of the rate limit.
+    "continue site syncs and background site details every 30 seconds": {
+        "task": "sites_app.continue_site_syncs",
+        "schedule": 30.0,
+    },
     "re-check DNS of pending ownership proofs every minute": {
         "task": "sites_app.recheck_pending_verifications",
         "schedule": 60.0,

@@ -38,12 +38,22 @@ def reconcile_operations() -> dict[str, int]:
 
 @shared_task(name="sites_app.sync_account_sites")
 def sync_account_sites(account_id: int, follow_ups_left: int = sync_status.FOLLOW_UPS) -> str:
-    result = sync_status.run_sync(account_id)
-    if follow_ups_left > 0 and sync_status.changing_outside_the_portal(account_id):
-        sync_account_sites.apply_async(
-            (account_id, follow_ups_left - 1), countdown=sync_status.FOLLOW_UP_SECONDS
-        )
-    return result
+    return sync_status.run_sync(account_id, follow_ups_left)
+
+
+@shared_task(name="sites_app.sync_account_sites_pages")
+def sync_account_sites_pages(account_id: int, pass_number: int, follow_ups_left: int = 0) -> str:
+    return sync_status.run_sync(account_id, follow_ups_left, pass_number=pass_number)
+
+
+@shared_task(name="sites_app.read_site_details")
+def read_site_details(account_id: int) -> str:
+    return sync_status.read_details(account_id)
+
+
+@shared_task(name="sites_app.continue_site_syncs")
+def continue_site_syncs() -> dict[str, int]:
+    return sync_status.continue_syncs()
 
 
 @shared_task(name="sites_app.sync_all_accounts")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import random
 import threading
 import time
@@ -24,24 +25,50 @@ from .errors import RateLimitedError
 
 logger = logging.getLogger(__name__)
 
-# KEYS[1]: the window's sorted set. ARGV: limit, window (ms), a unique member for this call.
+# KEYS[1]: the window of every call of the key; KEYS[2]: the window of its background calls.
+# ARGV: limit, window (ms), a unique member for this call, the background limit (0 for a
+# foreground call: only KEYS[1] counts), the spacing (ms, 0 for none): the least time between
+# two calls of the key once the window holds `burst` (ARGV[6]) calls. A background call needs
+# room in both windows.
 # Returns {wait, now}: wait is 0 when a slot was taken, else the milliseconds until the oldest
-# call leaves the window; now is Redis's clock in milliseconds.
+# call in the full window leaves it; now is Redis's clock in milliseconds.
 _SLIDING_WINDOW = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local background = tonumber(ARGV[4])
+local wait = 0
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {0, now}
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  wait = tonumber(oldest[2]) + window - now
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local wait = tonumber(oldest[2]) + window - now
-if wait < 1 then wait = 1 end
-return {wait, now}
+local spacing = tonumber(ARGV[5])
+if spacing > 0 and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[6]) then
+  local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if newest[2] then
+    wait = math.max(wait, tonumber(newest[2]) + spacing - now)
+  end
+end
+if background > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[2]) >= background then
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+  end
+end
+if wait > 0 then
+  if wait < 1 then wait = 1 end
+  return {wait, now}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+if background > 0 then
+  redis.call('ZADD', KEYS[2], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], window)
+end
+return {0, now}
 """
 
 KEY_PREFIX = "gandi:ratelimit:"
@@ -85,8 +112,27 @@ def shared_redis(url: str | None = None) -> redis.Redis:
         return client
 
 
+def portal_limit(gandi_calls: int, margin: float) -> int:
+    """The calls per period the portal allows itself: a margin below Gandi's figure, so the
+    jitter between a slot granted here and the call reaching Gandi draws no refusal."""
+    return max(1, math.floor(gandi_calls * margin))
+
+
+def background_limit(calls: int, share: float) -> int:
+    """The calls per period background work (sync details, rolling refresh) may use."""
+    return max(1, math.floor(calls * share))
+
+
 class RateLimiter:
-    """At most `calls` Gandi calls per `period` seconds for one API key, across all processes."""
+    """At most `calls` Gandi calls per `period` seconds for one API key, across all processes.
+
+    With `spacing` (seconds), once the window holds `burst` calls the next ones are granted
+    at least `spacing` apart: no full-window burst, so calls held up between their slot and
+    Gandi (a busy machine) cannot land in one Gandi window with a burst granted a window later.
+
+    A limiter made with `background` (calls per period) is for work nobody waits for: its
+    calls count against the key's limit like any other, and also against a second window
+    that holds them to `background`, so the rest of the limit stays free for people."""
 
     def __init__(
         self,
@@ -96,14 +142,22 @@ class RateLimiter:
         calls: int,
         period: float,
         max_wait: float = 30.0,
+        background: int | None = None,
+        spacing: float = 0.0,
+        burst: int | None = None,
     ) -> None:
         if calls < 1 or period <= 0:
             raise ValueError("a rate limit needs calls >= 1 and period > 0")
+        if background is not None and not 1 <= background <= calls:
+            raise ValueError("a background share needs 1 <= background <= calls")
         self.redis = redis_client
         self.name = name
         self.calls = calls
         self.period = period
         self.max_wait = max_wait
+        self.background = background
+        self.spacing = spacing
+        self.burst = calls if burst is None else burst
         self._script = redis_client.register_script(_SLIDING_WINDOW)
         # When Redis granted the last slot, by Redis's clock (epoch seconds): the clock the
         # window is kept in, so checks of the limit need no allowance for process scheduling.
@@ -118,6 +172,9 @@ class RateLimiter:
         period: float,
         max_wait: float = 30.0,
         redis_client: redis.Redis | None = None,
+        background: int | None = None,
+        spacing: float = 0.0,
+        burst: int | None = None,
     ) -> RateLimiter:
         return cls(
             redis_client or shared_redis(),
@@ -125,14 +182,22 @@ class RateLimiter:
             calls=calls,
             period=period,
             max_wait=max_wait,
+            background=background,
+            spacing=spacing,
+            burst=burst,
         )
 
     def __repr__(self) -> str:
-        return f"<RateLimiter {self.name} {self.calls}/{self.period}s>"
+        share = f" background {self.background}" if self.background else ""
+        return f"<RateLimiter {self.name} {self.calls}/{self.period}s{share}>"
 
     @property
     def redis_key(self) -> str:
         return KEY_PREFIX + self.name
+
+    @property
+    def background_key(self) -> str:
+        return KEY_PREFIX + self.name + ":background"
 
     def try_acquire(self) -> float:
         """Take a slot if one is free: 0.0, else the seconds until one may be."""
@@ -141,8 +206,15 @@ class RateLimiter:
             return 0.0
         try:
             wait_ms, now_ms = self._script(
-                keys=[self.redis_key],
-                args=[self.calls, int(self.period * 1000), uuid.uuid4().hex],
+                keys=[self.redis_key, self.background_key],
+                args=[
+                    self.calls,
+                    int(self.period * 1000),
+                    uuid.uuid4().hex,
+                    self.background or 0,
+                    int(self.spacing * 1000),
+                    self.burst,
+                ],
             )
         except redis.RedisError as exc:
             # Fail open: Gandi enforces its own limit (fault 150004, which the client retries),
@@ -180,8 +252,10 @@ class RateLimiter:
                     f"> {budget:.1f}s",
                 )
             # A little jitter so processes woken together do not race for the same slot.
-            time.sleep(wait + random.uniform(0, min(0.05, self.period / 20)))
+            # A paced limiter keeps it small: a sleep past the next slot is throughput lost.
+            jitter = min(0.05, self.period / 20, self.spacing / 4 if self.spacing else 1.0)
+            time.sleep(wait + random.uniform(0, jitter))
 
     def reset(self) -> None:
         """Forget the calls in the window (tests, or an operator after changing the limit)."""
-        self.redis.delete(self.redis_key)
+        self.redis.delete(self.redis_key, self.background_key)

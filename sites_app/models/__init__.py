@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .health import WorkerHeartbeat
 from .operations import Operation, OperationKind, OperationStatus
 from .sites import Ownership, OwnershipRecord, PendingRequest, Site, SiteState, VirtualHost
+from .sync import SiteSync
 from .teams import Invitation, Membership, Role, Team
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Role",
     "Site",
     "SiteState",
+    "SiteSync",
     "Team",
     "VirtualHost",
     "WorkerHeartbeat",

@@ -72,10 +72,18 @@ class GandiAccount(models.Model):
         """Decrypt the key; call only right before talking to Gandi."""
         return crypto.decrypt(self.api_key_encrypted)
 
-    def client(self, timeout: float | None = None, *, for_request: bool = False) -> GandiClient:
+    def client(
+        self, timeout: float | None = None, *, for_request: bool = False, background: bool = False
+    ) -> GandiClient:
         """A Gandi client for this account, sharing the per-key rate limit across processes.
 
         Views pass `for_request=True`: the view timeout and at most one retry per read."""
         from sites_app.gandi.client import client_for
 
-        return client_for(self.url, self.api_key(), timeout=timeout, for_request=for_request)
+        return client_for(
+            self.url,
+            self.api_key(),
+            timeout=timeout,
+            for_request=for_request,
+            background=background,
+        )

@@ -50,6 +50,12 @@ class Site(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     # Set when Gandi no longer lists the site; the row stays so its history stays.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The sync pass (SiteSync.pass_number) that last listed it: a completed pass sweeps the
+    # sites it did not list, so nothing is hidden while a pass runs.
+    listed_in_pass = models.PositiveIntegerField(default=0)
+    # site.info (the vhosts) is still to be read: the site is new or its list row changed.
+    details_due = models.BooleanField(default=False)
+    details_read_at = models.DateTimeField(null=True, blank=True)
 
     objects = SiteQuerySet.as_manager()
 
@@ -63,6 +69,7 @@ class Site(models.Model):
             models.Index(fields=["account", "removed_at", "paid_until"]),
             models.Index(fields=["account", "state"]),
             models.Index(fields=["account", "package"]),
+            models.Index(fields=["account", "details_due", "details_read_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,91 +1,36 @@
-"""Keeping Site rows in step with Gandi: sync from site.list, refresh from site.info."""
+"""Keeping Site rows in step with Gandi: refresh from site.info (the list: `site_sync`)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from sites_app.crypto import SecretUnreadable
-from sites_app.gandi.client import GandiClient, SiteInfo, SiteSummary
+from sites_app.gandi.client import GandiClient, SiteInfo
 from sites_app.gandi.errors import GandiError, NotFoundError
 from sites_app.models import GandiAccount, Ownership, OwnershipRecord, Site, VirtualHost
 
 log = logging.getLogger(__name__)
 
-SYNC_PAGE_SIZE = 100  # site.list page size (Gandi allows up to 500)
-
 KEY_UNREADABLE = SecretUnreadable.message
 
 
-@dataclass
-class SyncResult:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
+def sync_account(account: GandiAccount, client: GandiClient | None = None):
+    """A whole sync of the account in this process (see `site_sync.sync_account`)."""
+    from sites_app.services import site_sync
 
-    def __str__(self) -> str:
-        return (
-            f"{self.added} new, {self.changed} changed, {self.removed} gone, "
-            f"{self.unchanged} unchanged"
-        )
-
-
-def _summary_differs(site: Site, summary: SiteSummary) -> bool:
-    return (
-        site.name != summary.name
-        or site.state != summary.state
-        or site.package != summary.package
-        or site.provider != summary.provider
-        or (summary.vhost or "") != site.preferred_vhost
-        or site.paid_until != summary.date_end
-        or site.removed_at is not None
-    )
-
-
-def sync_account(account: GandiAccount, client: GandiClient | None = None) -> SyncResult:
-    """Read every page of site.list; add, update and mark gone sites to match Gandi.
-
-    A site whose list entry changed is refreshed from site.info too, so its vhosts follow.
-    """
-    client = client or account.client()
-    result = SyncResult()
-    now = timezone.now()
-    known = {site.gandi_id: site for site in account.sites.all()}
-    seen: set[int] = set()
-    for summary in client.iter_sites(per_page=SYNC_PAGE_SIZE):
-        seen.add(summary.id)
-        site = known.get(summary.id)
-        if site is not None and not _summary_differs(site, summary) and site.vhosts.exists():
-            result.unchanged += 1
-            Site.objects.filter(pk=site.pk).update(last_synced_at=now)
-            continue
-        try:
-            info = client.site_info(summary.id)
-        except NotFoundError:
-            continue  # deleted between list and info; the next sync sees it gone
-        apply_site_info(account, info)
-        if site is None:
-            result.added += 1
-        else:
-            result.changed += 1
-    gone = [
-        site for gandi_id, site in known.items() if gandi_id not in seen and not site.removed_at
-    ]
-    for site in gone:
-        mark_removed(site)
-        result.removed += 1
-    log.info("synced account %s: %s", account.pk, result)
-    return result
+    return site_sync.sync_account(account, client)
 
 
 def mark_removed(site: Site) -> None:
     """Gandi no longer has this site: hide it from lists, keep it (and its history)."""
     Site.objects.filter(pk=site.pk).update(
-        removed_at=timezone.now(), state="deleted", last_synced_at=timezone.now()
+        removed_at=timezone.now(),
+        state="deleted",
+        last_synced_at=timezone.now(),
+        details_due=False,
     )
 
 
@@ -105,6 +50,8 @@ def apply_site_info(account: GandiAccount, info: SiteInfo) -> Site:
     site.date_updated = info.date_updated
     site.paid_until = info.date_end
     site.last_synced_at = timezone.now()
+    site.details_read_at = site.last_synced_at
+    site.details_due = False
     site.removed_at = timezone.now() if info.state == "deleted" else None
     site.save()
     _apply_vhosts(site, list(info.vhosts))

@@ -40,8 +40,8 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
+from sites_app.services import catalog, sync_status
 from sites_app.services import sites as site_service
-from sites_app.services import sync_status
 from sites_app.services.account_security import fresh_authentication_required
 from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
@@ -193,6 +193,7 @@ def _sync_context(membership) -> dict:
     recent = time.time() - SYNC_RESULT_SECONDS
     return {
         "sync_running": any(s.running for s in states),
+        "sync_progress": [s for s in states if s.running],
         "sync_results": [s for s in states if not s.running and s.finished_at > recent],
     }
 
@@ -256,7 +257,7 @@ def _packages(account: GandiAccount | None) -> tuple[list[str], str]:
     if account is None:
         return KNOWN_PACKAGES, ""
     try:
-        offers = account.client(for_request=True).package_list("basekit_whitelabel")
+        offers = catalog.packages(account, "basekit_whitelabel")
     except (GandiError, SecretUnreadable) as exc:
         return KNOWN_PACKAGES, (
             f"The offers could not be read from Gandi ({gandi_message(exc)}); the usual ones "

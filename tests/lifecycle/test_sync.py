@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sites_app.models import Site
+from sites_app.services import site_sync
 from sites_app.services import sites as site_service
 from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site
 
@@ -45,7 +46,7 @@ def test_sync_follows_changes_and_deletions_made_outside(account):
 def test_sync_reads_every_page(account, simulator, monkeypatch):
     for n in range(5):
         gandi_site(account, f"Paged {n}")
-    monkeypatch.setattr(site_service, "SYNC_PAGE_SIZE", 2)
+    monkeypatch.setattr(site_sync, "PAGE_SIZE", 2)
     before = simulator.calls()["site.list"]
     site_service.sync_account(account)
     assert Site.objects.filter(account=account).count() == 5

@@ -73,3 +73,47 @@ def test_a_crafted_list_query_cannot_break_the_redirect(client_for, alice, accou
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("site_list") + "?q=a%0D%0ASet-Cookie")
+
+
+def test_the_list_shows_how_far_a_running_sync_has_got(
+    client_for, alice, account, simulator, monkeypatch
+):
+    from sites_app.services import site_sync
+
+    monkeypatch.setattr(site_sync, "PAGE_SIZE", 2)
+    simulator.seed_sites(account.api_key(), 5)
+    client = client_for(alice)
+    sync = site_sync.start_pass(account, account.client())
+    site_sync.read_page(account, account.client(), sync)
+    site_sync.read_page(account, account.client(), sync)
+
+    fragment = client.get(reverse("site_sync_status"), **HTMX)
+    assert "HX-Refresh" not in fragment
+    assert "Main account: 4 of 5 read" in " ".join(fragment.content.decode().split())
+    page = client.get(reverse("site_list"))
+    assert "4 of 5 read" in " ".join(page.content.decode().split())
+    assert len(page.context["page"].object_list) == 4  # what was read is listed already
+
+    site_sync.read_page(account, account.client(), sync)
+    assert client.get(reverse("site_sync_status"), **HTMX)["HX-Refresh"] == "true"
+
+
+def test_pressing_sync_while_a_pass_runs_shows_that_pass_and_then_its_result(
+    client_for, alice, account, simulator, enqueued, monkeypatch
+):
+    from sites_app.services import site_sync
+
+    monkeypatch.setattr(site_sync, "PAGE_SIZE", 2)
+    simulator.seed_sites(account.api_key(), 3)
+    sync = site_sync.start_pass(account, account.client())  # the periodic sync, running
+    site_sync.read_page(account, account.client(), sync)
+    client = client_for(alice)
+    client.post(reverse("site_sync"))
+    assert sync_account_sites(account.pk) == "already running"
+    assert "2 of 3 read" in " ".join(client.get(reverse("site_list")).content.decode().split())
+
+    site_sync.read_page(account, account.client(), sync)  # the running pass ends
+    done = client.get(reverse("site_sync_status"), **HTMX)
+    assert done["HX-Refresh"] == "true"
+    text = client.get(reverse("site_list")).content.decode()
+    assert "Synced Main account: 3 new, 0 changed, 0 gone, 0 unchanged." in text

@@ -94,6 +94,7 @@ def test_the_management_command_documents_every_flag(capsys):
         "--api-key",
         "--credit",
         "--gandi-domain",
+        "--seed-sites",
         "--step-seconds",
         "--dns-host",
         "--dns-port",

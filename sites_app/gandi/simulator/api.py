@@ -265,6 +265,11 @@ class GandiAPI:
         return count(self._account_sites(key), opts, SITE_SPEC)
 
     def site_list(self, key: str, opts: Any = None) -> list[dict]:
+        if isinstance(opts, dict) and not any("date" in str(name) for name in opts):
+            # The stored sites hold the list fields as is, except dates (epochs): without a
+            # date filter, select on them and build only the page's items (fast at 50,000).
+            mine = [s for s in self.store.sites.values() if s["account"] == key]
+            return [self._site_item(s) for s in select(mine, opts, SITE_SPEC)]
         return select(self._account_sites(key), opts, SITE_SPEC)
 
     def _account_sites(self, key: str) -> list[dict]:

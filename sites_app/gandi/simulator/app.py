@@ -196,6 +196,10 @@ class Simulator:
     def calls(self) -> Counter:
         return self.counter.snapshot()
 
+    def rate_limited(self) -> int:
+        """How many calls were refused with 150004 (`--rate-limit`)."""
+        return self.counter.rate_limited
+
     def set_faults(self, **flags: object) -> None:
         self.faults.update(**flags)
 

@@ -83,6 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "its vhosts need no TXT record; repeatable",
     )
     parser.add_argument(
+        "--seed-sites",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N active sites to each --api-key account at start, at once (load tests)",
+    )
+    parser.add_argument(
         "--step-seconds",
         type=float,
         default=2.0,
@@ -179,6 +186,8 @@ def build(options: argparse.Namespace) -> Simulator:
         is_new = key not in simulator.store.accounts
         credit = options.credit if options.credit is not None else (1000.0 if is_new else None)
         simulator.store.add_account(key, credit=credit, gandi_domains=options.gandi_domain)
+        if options.seed_sites > 0:
+            simulator.seed_sites(key, options.seed_sites)
     return simulator
 
 
@@ -208,8 +217,9 @@ def run(options: argparse.Namespace, out=sys.stdout) -> None:
         simulator.start()
     except OSError as exc:  # most often: the port is taken
         raise SystemExit(f"cannot start the simulator: {exc}") from None
-    print(simulator.banner(), file=out, flush=True)
     try:
+        # Inside the try: a SIGTERM sent as soon as the banner is read still ends cleanly.
+        print(simulator.banner(), file=out, flush=True)
         simulator.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -48,6 +48,11 @@ class CallCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter = Counter()
+        self.rate_limited = 0  # of those calls, how many were refused with 150004
+
+    def refuse(self) -> None:
+        with self._lock:
+            self.rate_limited += 1
 
     def add(self, method: str) -> None:
         with self._lock:
@@ -140,6 +145,7 @@ class XMLRPCHandler(BaseHTTPRequestHandler):
             stats = {
                 "calls": dict(calls),
                 "total": sum(calls.values()),
+                "rate_limited": self.server.counter.rate_limited,
                 "faults": self.server.fault_settings.describe(),
                 "step_seconds": self.server.api.step_seconds,
             }
@@ -221,6 +227,7 @@ class XMLRPCHandler(BaseHTTPRequestHandler):
         key = params[0] if params and isinstance(params[0], str) else ""
         key_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         if settings.over_rate_limit(key_id):
+            self.server.counter.refuse()
             self._send_fault(faults.rate_limited())
             return
         injected = settings.call_fault()
