@@ -169,6 +169,9 @@ else:
 GANDI_PRODUCTION_URL = "https://rpc.gandi.net/xmlrpc/"
 GANDI_OTE_URL = "https://rpc.ote.gandi.net/xmlrpc/"
 GANDI_SIMULATOR_URL = env("GANDI_SIMULATOR_URL", default="http://127.0.0.1:8780/xmlrpc/")
+# CA certificates (a PEM file) trusted for HTTPS endpoints instead of the system's; empty =
+# the system's CAs. For a private endpoint or a test CA; Gandi itself needs none.
+GANDI_CA_BUNDLE = env("GANDI_CA_BUNDLE", default="")
 GANDI_TIMEOUT = env.float("GANDI_TIMEOUT", default=20)  # seconds, every call from a worker
 GANDI_VIEW_TIMEOUT = env.float("GANDI_VIEW_TIMEOUT", default=5)  # reads made inside a request
 GANDI_RATE_LIMIT_CALLS = env.int("GANDI_RATE_LIMIT_CALLS", default=30)
