@@ -113,6 +113,7 @@ def test_the_production_start_serves_safe_headers_cookies_and_signed_in_pages(pr
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
     csrf_cookie = login.set_cookies["csrftoken"]
     assert "Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
 
