@@ -23,6 +23,8 @@ from sites_app.models import Role
 from tests.fixtures.celery_worker import database_url
 from tests.fixtures.personas import PASSWORD
 
+from .observatory import score
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_TOKEN = "Zq9-secret-invitation-token-that-must-not-be-logged"
 
@@ -135,6 +137,10 @@ def test_the_production_start_serves_safe_headers_cookies_and_signed_in_pages(pr
     session_cookie = signed_in.set_cookies["sessionid"]
     for flag in ("HttpOnly", "Secure", "SameSite=Lax"):
         assert flag in session_cookie
+    # Mozilla's Observatory, by its published scoring of these headers and cookies.
+    cookies = [*login.set_cookies.values(), *signed_in.set_cookies.values()]
+    observatory = score(headers, cookies, redirects_to_https=True)
+    assert observatory["grade"] == "A+", observatory
 
     dashboard = proxy.request("GET", "/")
     assert dashboard.status == 200
