@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "sites_app",
 ]
 
@@ -54,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "sites_app.services.session_limits.SessionLimitsMiddleware",
+    "sites_app.services.account_security.TeamRequiresMFAMiddleware",
     "sites_app.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,25 +139,71 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in sites_app/beat.py, imported by portal/celery.py
 
-# --- Authentication ---
+# --- Accounts, MFA and sessions (django-allauth, django-axes; README "Accounts and security") ---
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},  # ASVS 2.1.1
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+ACCOUNT_ADAPTER = "sites_app.services.account_adapters.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"  # people join by invitation (bound to an address)
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only once its link is opened
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gandi Sites Portal] "
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail the person when a factor or their address changes
+# django-axes throttles sign-in (below); allauth's own sign-in limits would answer first with a
+# different message and keep axes from counting. Its other limits (reauthentication, email
+# management, confirmation mails) stay.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+# Sensitive actions (Gandi keys, roles, deleting a site, MFA changes) ask for the password or
+# a second factor again when the last authentication is older than this.
+REAUTHENTICATION_MINUTES = env.int("REAUTHENTICATION_MINUTES", default=10)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = REAUTHENTICATION_MINUTES * 60
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # security keys as a second factor; passwordless later
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me": the session cookie ends with the browser
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Gandi Sites Portal")
+# WebAuthn needs a secure context; Chromium counts http://localhost and 127.0.0.1 as one.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
+# Sessions (ASVS 3.3): an absolute lifetime and an idle timeout, both enforced server-side.
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_IDLE_MINUTES = env.float("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_HOURS * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+# Sign-in throttling (django-axes), counted over AXES_COOLOFF_MINUTES: per (user name,
+# address) pair, per account from any address, and per address over any user names.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)  # the pair
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "sites_app.services.login_throttle.PortalAxesHandler"
+AXES_RESET_ON_SUCCESS = True  # only the pair's count: see PortalAxesHandler
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Rate limits (django-ratelimit, on the Redis cache): "count/period" as django-ratelimit reads it.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_PASSWORD_RESET_PER_ADDRESS = env("RATELIMIT_PASSWORD_RESET_PER_ADDRESS", default="10/h")
+RATELIMIT_PASSWORD_RESET_PER_EMAIL = env("RATELIMIT_PASSWORD_RESET_PER_EMAIL", default="3/h")
+RATELIMIT_SIGNUP_PER_ADDRESS = env("RATELIMIT_SIGNUP_PER_ADDRESS", default="10/h")
+RATELIMIT_PASSWORD_CHECK_PER_USER = env("RATELIMIT_PASSWORD_CHECK_PER_USER", default="10/h")
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: none, the header
 # is ignored). The audit log and axes' username+IP lockout both read the address from it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

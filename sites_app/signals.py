@@ -25,3 +25,6 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
         audit.record("auth.logout", actor=user, request=request)
+
+
+from . import account_signals  # noqa: E402, F401  (lock-outs, MFA, session clocks)

@@ -21,6 +21,8 @@ class Team(models.Model):
 
     name = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Members without a second factor are sent to enrol before they see the team's pages.
+    require_mfa = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,7 @@ from sites_app.forms.accounts import GandiAccountForm
 from sites_app.gandi.errors import GandiError, InvalidKeyError, UnreachableError
 from sites_app.models import Endpoint, GandiAccount
 from sites_app.services import gandi_accounts as account_service
+from sites_app.services.account_security import fresh_authentication_required
 
 
 def _account(request, account_id: int, right: Right) -> tuple[GandiAccount, object]:
@@ -44,6 +45,7 @@ def account_list(request):
 
 @sensitive_post_parameters("api_key")
 @login_required
+@fresh_authentication_required(replay=False)  # a parked POST would keep the key in the session
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("data")  # the form's cleaned data holds the key
 def account_create(request):
@@ -75,6 +77,7 @@ def account_create(request):
 
 @sensitive_post_parameters("api_key")
 @login_required
+@fresh_authentication_required(replay=False)
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("data")  # the form's cleaned data holds the key
 def account_edit(request, account_id: int):

@@ -15,6 +15,7 @@ from sites_app import access
 from sites_app.access import Right
 from sites_app.forms.teams import InvitationForm, SignupForm
 from sites_app.models import Invitation
+from sites_app.services import rate_limits
 from sites_app.services import teams as team_service
 
 # Backends that deliver no mail: the inviter sees the link so the demo works without SMTP.
@@ -134,7 +135,10 @@ def _accept_signed_in(request, invitation: Invitation, context: dict):
 def _accept_with_new_account(request, invitation: Invitation, context: dict):
     form = SignupForm(request.POST or None, email=invitation.email)
     email_taken = get_user_model().objects.filter(email__iexact=invitation.email).exists()
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and rate_limits.signup_refused(request):
+        form.is_valid()
+        form.add_error(None, "Too many sign-ups from your address: try again in an hour.")
+    elif request.method == "POST" and form.is_valid():
         if email_taken:
             form.add_error(
                 None,

@@ -10,6 +10,7 @@ from sites_app.access import Right
 from sites_app.forms.teams import RoleForm
 from sites_app.models import Membership
 from sites_app.services import teams as team_service
+from sites_app.services.account_security import fresh_authentication_required
 
 
 def _member(request, membership_id: int) -> tuple[Membership, Membership]:
@@ -23,6 +24,7 @@ def _member(request, membership_id: int) -> tuple[Membership, Membership]:
 
 @login_required
 @require_POST
+@fresh_authentication_required
 def member_role(request, membership_id: int):
     target, mine = _member(request, membership_id)
     form = RoleForm(request.POST)

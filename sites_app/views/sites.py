@@ -41,6 +41,7 @@ from sites_app.models import (
     Site,
 )
 from sites_app.services import site_refresh, sync_status
+from sites_app.services.account_security import fresh_authentication_required
 from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
 from sites_app.services.verification import read_problems, start_pending
@@ -457,6 +458,7 @@ def site_upgrade(request, site_id: int):
 
 
 @login_required
+@fresh_authentication_required
 @require_http_methods(["GET", "POST"])
 def site_delete(request, site_id: int):
     site, _membership = get_site(request, site_id, Right.DELETE)

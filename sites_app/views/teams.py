@@ -10,6 +10,7 @@ from sites_app.access import Right
 from sites_app.forms.teams import TeamForm
 from sites_app.models import Membership, Role
 from sites_app.services import teams as team_service
+from sites_app.services.account_security import users_with_mfa
 
 
 @login_required
@@ -32,6 +33,7 @@ def team_detail(request):
         if Right.MANAGE_MEMBERS in rights
         else 0,
         "rename_form": TeamForm(initial={"name": team.name}),
+        "with_mfa": users_with_mfa(m.user_id for m in members),
     }
     return render(request, "teams/team_detail.html", context)
 

@@ -63,7 +63,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(page, login, ali
     expect(page.get_by_role("alert")).to_contain_text("not valid any more")
 
 
-def test_changing_ones_email_asks_for_the_current_password(page, login, alice):
+def test_changing_ones_email_asks_for_the_current_password_then_the_link(page, login, alice):
     login(page, alice)
     page.get_by_role("link", name="alice").click()
     page.fill("#id_email", "alice.new@example.com")
@@ -73,5 +73,12 @@ def test_changing_ones_email_asks_for_the_current_password(page, login, alice):
 
     page.fill("#id_current_password", PASSWORD)
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("alert")).to_contain_text("Your profile is saved")
+    expect(page.get_by_role("alert")).to_contain_text("We sent a link to alice.new@example.com")
+    expect(page.locator("#id_email")).to_have_value("alice@example.com")  # not yet
+    expect(page.get_by_test_id("pending-email")).to_contain_text("alice.new@example.com")
+
+    link = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    page.goto(link.group(1))
+    page.get_by_role("button", name="Confirm").click()
+    page.goto("/profile/")
     expect(page.locator("#id_email")).to_have_value("alice.new@example.com")

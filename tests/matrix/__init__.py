@@ -60,7 +60,12 @@ Need = Right | str | None
 # URLs the matrix does not check, each with the reason. Names are matched exactly;
 # prefixes (admin/) by the start of the route.
 SKIPPED_NAMES: dict[str, str] = {
-    "login": "django.contrib.auth's own view: public by design, throttled by django-axes",
+    "login": "django-allauth's sign-in view: public by design, throttled by django-axes",
+    # allauth's names for the same paths as ours (first match wins): the same views.
+    "account_login": "the same path as login (sites_app.views.security.LoginView)",
+    "account_logout": "the same path as logout (django.contrib.auth's view)",
+    "account_change_password": "the same path as allauth_password_change_redirect",
+    "account_reset_password": "the same path as allauth_password_reset_redirect",
     "logout": "django.contrib.auth's own view: signs out whoever asks",
     "password_change": "django.contrib.auth's own view: login_required, tested in tests/teams",
     "password_change_done": "django.contrib.auth's own view: login_required",

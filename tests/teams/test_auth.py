@@ -64,6 +64,10 @@ def test_a_person_changes_their_password(alice, client_for):
     event = AuditEvent.objects.get(action="auth.password_change")
     assert event.actor == alice
     assert new not in str(event.detail) and PASSWORD not in str(event.detail)
+    # The person is told by mail, with where it came from, never with the password.
+    notice = mail.outbox[-1]
+    assert notice.to == ["alice@example.com"] and "Password Changed" in notice.subject
+    assert new not in notice.body
 
 
 def test_a_forgotten_password_is_reset_by_email(alice):
@@ -96,7 +100,9 @@ def test_the_profile_page_saves_name_and_email(alice, client_for):
     data = {"first_name": "Alice", "last_name": "L", "email": "A@X.org"}
     client.post(reverse("profile"), {**data, "current_password": PASSWORD})
     alice.refresh_from_db()
-    assert (alice.first_name, alice.email) == ("Alice", "a@x.org")
+    # The name at once; the address once the link sent to it is opened (test_profile_email).
+    assert (alice.first_name, alice.email) == ("Alice", "alice@example.com")
+    assert mail.outbox[0].to == ["a@x.org"]
 
 
 def test_a_bad_email_on_the_profile_is_shown_next_to_the_field(alice, client_for):

@@ -171,6 +171,25 @@ class Simulator:
         self.store.add_account(key, credit=credit, gandi_domains=list(gandi_domains))
         return key
 
+    def seed_sites(
+        self, api_key: str, count: int, *, prefix: str = "Seeded", package: str = "personal"
+    ) -> list[int]:
+        """Add `count` active sites to an account at once (benchmarks): no operation, no
+        charge, one write of the state file. Their ids, in order."""
+        return self.store.seed_sites(api_key, count, prefix=prefix, package=package)
+
+    def edit_site(self, site_id: int, **fields: object) -> None:
+        """Change a site as someone acting outside the portal would (tests, benchmarks)."""
+        with self.store.lock:
+            self.store.sites[str(site_id)].update(fields)
+            self.store.save()
+
+    def remove_site(self, site_id: int) -> None:
+        """Delete a site at once, as if its delete operation had ended long ago."""
+        with self.store.lock:
+            del self.store.sites[str(site_id)]
+            self.store.save()
+
     def revoke_account(self, api_key: str) -> None:
         with self.store.lock:
             self.store.accounts[api_key]["revoked"] = True

@@ -12,9 +12,12 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from .catalog import PARKING_DOMAIN, PROVIDER
 
 log = logging.getLogger("gandi_simulator")
 
@@ -90,6 +93,32 @@ class Store:
                 if domain and domain not in account["gandi_domains"]:
                     account["gandi_domains"].append(domain)
             self.save()
+
+    def seed_sites(self, key: str, count: int, *, prefix: str, package: str) -> list[int]:
+        with self.lock:
+            if key not in self.accounts:
+                raise KeyError("unknown account")
+            now = time.time()
+            ids = []
+            for _ in range(count):
+                site_id = self.new_id("next_site_id")
+                parking = f"{prefix.lower()}-{site_id}.{PARKING_DOMAIN}"
+                self.sites[str(site_id)] = {
+                    "id": site_id,
+                    "account": key,
+                    "name": f"{prefix} {site_id}",
+                    "provider": PROVIDER,
+                    "package": package,
+                    "state": "active",
+                    "vhosts": [parking],
+                    "parking_vhost": parking,
+                    "date_created": now,
+                    "date_updated": now,
+                    "date_end": now + 365 * 86400,
+                }
+                ids.append(site_id)
+            self.save()
+            return ids
 
     # --- sites and operations ---
     @property
