@@ -12,7 +12,7 @@ RUN_ENV := DEBUG=$${DEBUG:-True} \
 	GANDI_SIMULATOR_URL=$${GANDI_SIMULATOR_URL:-http://127.0.0.1:8780/xmlrpc/} \
 	DNS_RESOLVERS=$${DNS_RESOLVERS:-127.0.0.1:8753}
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean prod
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(VENV)/.installed
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(BIN)/honcho start -f Procfile
+
+# The production configuration on this machine (PostgreSQL, Redis, gunicorn behind a TLS
+# proxy): see scripts/prod_local.sh and the README's "Production start".
+prod: $(VENV)/.installed
+	scripts/prod_local.sh
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

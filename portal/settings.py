@@ -10,6 +10,8 @@ import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "axes",
     "allauth",
     "allauth.account",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "sites_app.services.session_limits.SessionLimitsMiddleware",
     "sites_app.services.account_security.TeamRequiresMFAMiddleware",
+    "sites_app.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sites_app.middleware.FriendlyMethodNotAllowedMiddleware",
@@ -207,6 +213,15 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # --- Email ---
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The console backend prints every mail (reset and invitation links included) into the
+# server's log: in production only when asked for by name.
+EMAIL_ALLOW_CONSOLE = env.bool("EMAIL_ALLOW_CONSOLE", default=DEBUG)
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend") and not EMAIL_ALLOW_CONSOLE:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is consolemail:// with DEBUG=False: password reset and invitation links "
+        "would be printed into the server log. Set EMAIL_URL to your SMTP server "
+        "(smtp+tls://user:pass@host:587), or EMAIL_ALLOW_CONSOLE=True to accept that."
+    )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
 # --- Secrets at rest ---
@@ -222,6 +237,9 @@ else:
 GANDI_PRODUCTION_URL = "https://rpc.gandi.net/xmlrpc/"
 GANDI_OTE_URL = "https://rpc.ote.gandi.net/xmlrpc/"
 GANDI_SIMULATOR_URL = env("GANDI_SIMULATOR_URL", default="http://127.0.0.1:8780/xmlrpc/")
+# CA certificates (a PEM file) trusted for HTTPS endpoints instead of the system's; empty =
+# the system's CAs. For a private endpoint or a test CA; Gandi itself needs none.
+GANDI_CA_BUNDLE = env("GANDI_CA_BUNDLE", default="")
 GANDI_TIMEOUT = env.float("GANDI_TIMEOUT", default=20)  # seconds, every call from a worker
 GANDI_VIEW_TIMEOUT = env.float("GANDI_VIEW_TIMEOUT", default=5)  # reads made inside a request
 GANDI_RATE_LIMIT_CALLS = env.int("GANDI_RATE_LIMIT_CALLS", default=30)
@@ -262,7 +280,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security (on unless HTTPS=False, which only the local run and the tests set) ---
 HTTPS = env.bool("HTTPS", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUSTED_PROXY_COUNT > 0:
+    # Only a proxy we know of may say the request came over HTTPS; with none in front,
+    # anyone could send the header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -272,13 +293,61 @@ SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Security headers: Content-Security-Policy (django-csp), Permissions-Policy ---
+# Every script and style is a static file of ours: no inline code, no nonce needed. htmx's
+# indicator style is turned off by a meta tag in base.html (it would be an inline <style>).
+# `data:` images are Bootstrap's SVG icons (select arrows, the menu button). form-action is
+# left out on purpose: the editor button posts to us and we redirect to Gandi's editor.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+# Powerful browser features the portal never uses, off for it and anything it could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Logging: everything to stdout, one line per event ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # Reset and invitation tokens never reach a log; a refused request is one line.
+        "redact_secret_links": {"()": "sites_app.log_filters.RedactSecretLinks"},
+        "one_line_forbidden": {"()": "sites_app.log_filters.OneLineForbidden"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_links", "one_line_forbidden"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from sites_app.services import operations, polling, recovery, sync_status, verification
+from sites_app.services import (
+    operations,
+    polling,
+    recovery,
+    site_refresh,
+    sync_status,
+    verification,
+)
 
 
 @shared_task(name="sites_app.submit_operation")
@@ -34,6 +41,11 @@ def poll_account_operations(account_id: int) -> None:
 @shared_task(name="sites_app.reconcile_operations")
 def reconcile_operations() -> dict[str, int]:
     return polling.reconcile_operations()
+
+
+@shared_task(name="sites_app.refresh_site")
+def refresh_site(site_id: int) -> str:
+    return site_refresh.refresh_site_by_id(site_id)
 
 
 @shared_task(name="sites_app.sync_account_sites")

@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.personas",
     "tests.fixtures.celery_worker",
     "tests.fixtures.simulator",
+    "tests.fixtures.tls",
 ]
 
 

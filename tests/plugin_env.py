@@ -28,6 +28,8 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-us
 os.environ.setdefault("SQLITE_TEST_NAME", str(ROOT / "var" / f"test-portal-{os.getpid()}.sqlite3"))
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API with live_server
 os.environ.setdefault("HTTPS", "False")
+# DEBUG=False refuses the console mail backend; pytest-django delivers to memory anyway.
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 os.environ.setdefault("STATIC_MANIFEST", "False")
 if not os.environ.get("ENCRYPTION_KEYS"):
     from cryptography.fernet import Fernet

@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import logging
 import random
+import ssl
 import time
 import urllib.parse
 import xmlrpc.client
@@ -86,6 +87,10 @@ class _NotSent(Exception):
     """The connection could not be opened: nothing reached the server."""
 
 
+class _CertificateRefused(_NotSent):
+    """The TLS handshake refused the server's certificate: nothing reached the server."""
+
+
 class _BadReply(Exception):
     """The server answered, but not with a readable XML-RPC reply."""
 
@@ -151,6 +156,9 @@ class _TransportMixin:
             return True
         try:
             connection.connect()
+        except ssl.SSLCertVerificationError as exc:
+            self.close()  # type: ignore[attr-defined]
+            raise _CertificateRefused(exc.verify_message or exc.reason or str(exc)) from None
         except OSError as exc:
             self.close()  # type: ignore[attr-defined]
             raise _NotSent(f"{type(exc).__name__}: {exc}") from None
@@ -208,7 +216,13 @@ class _HTTPTransport(_TransportMixin, xmlrpc.client.Transport):
 
 
 class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
-    pass
+    """Certificates verified against the system's CAs, or `ca_bundle`'s only when given;
+    host names checked; TLS 1.2 at least."""
+
+    def __init__(self, timeout: float, *, ca_bundle: str | None = None) -> None:
+        context = ssl.create_default_context(cafile=ca_bundle or None)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        super().__init__(timeout, context=context)
 
 
 # --- the client ----------------------------------------------------------------------------
@@ -229,6 +243,7 @@ class GandiClient(Lookups):
         backoff_base: float = 0.5,
         backoff_cap: float = 10.0,
         rate_limit_pause: float = 2.0,
+        ca_bundle: str | None = None,
     ) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -247,8 +262,11 @@ class GandiClient(Lookups):
         self._handler = parts.path or "/"
         if parts.query:
             self._handler += "?" + parts.query
-        transport_class = _HTTPSTransport if parts.scheme == "https" else _HTTPTransport
-        self._transport = transport_class(timeout)
+        self._transport: _TransportMixin
+        if parts.scheme == "https":
+            self._transport = _HTTPSTransport(timeout, ca_bundle=ca_bundle)
+        else:
+            self._transport = _HTTPTransport(timeout)
 
     def __repr__(self) -> str:
         return f"<GandiClient {self.url} key=…{self.key_hint}>"
@@ -334,6 +352,8 @@ class GandiClient(Lookups):
             return Failure("fault", "fault", fault_code=code, fault_string=text)
         except xmlrpc.client.ProtocolError as exc:
             return Failure("http", f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
+        except _CertificateRefused as exc:
+            return Failure("tls", self._scrub(str(exc)))
         except _NotSent as exc:
             return Failure("unreachable", self._scrub(str(exc)))
         except _BadReply as exc:
@@ -527,5 +547,10 @@ def client_for(
     )
     read_retries = PAGE_READ_RETRIES if for_request else 3
     return GandiClient(
-        url, api_key, timeout=timeout, rate_limiter=limiter, read_retries=read_retries
+        url,
+        api_key,
+        timeout=timeout,
+        rate_limiter=limiter,
+        read_retries=read_retries,
+        ca_bundle=settings.GANDI_CA_BUNDLE,
     )

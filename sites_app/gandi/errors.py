@@ -175,6 +175,15 @@ class UnreachableError(TransientError):
     default_message = "Could not reach Gandi. Check the endpoint URL and the network, or try later."
 
 
+class CertificateError(PermanentError):
+    """The endpoint's TLS certificate was refused: nothing was sent (and so no key)."""
+
+    default_message = (
+        "The Gandi endpoint's certificate is not trusted, so nothing was sent. Check the "
+        "endpoint URL (and GANDI_CA_BUNDLE for a private endpoint)."
+    )
+
+
 class AmbiguousError(GandiError):
     """A mutation was sent but its reply was lost: Gandi may or may not have acted.
     Never re-send blindly; look for the result first (find_operations, find_site_by_name)."""
@@ -249,7 +258,7 @@ def error_for_fault(
 class Failure:
     """Why one exchange failed, as plain data: holds no exception, frame or request."""
 
-    kind: str  # "fault", "http", "unreachable", "lost", "timeout", "bad_reply", "encode"
+    kind: str  # "fault", "http", "unreachable", "tls", "lost", "timeout", "bad_reply", "encode"
     detail: str
     fault_code: int | None = None
     fault_string: str | None = None
@@ -281,6 +290,12 @@ def error_for_failure(
     if kind == "encode":
         return InvalidRequestError(
             "The portal built a request Gandi cannot accept (a value cannot be encoded).", **where
+        )
+    if kind == "tls":
+        return CertificateError(
+            f"The certificate of {url} is not trusted ({detail}), so nothing was sent. Check "
+            "the endpoint URL; a private endpoint's CA goes in GANDI_CA_BUNDLE.",
+            **where,
         )
     if kind == "unreachable":
         return UnreachableError(

@@ -2,7 +2,7 @@
 
 Both run on the background share of the key's rate limit (`GANDI_BACKGROUND_SHARE`, half by
 default), so a person's own calls always find room. A site someone opens is read at once by
-the page itself (`sites.refresh_site_in_view`), on the foreground budget.
+a `refresh_site` task the page queues (`site_refresh.queue_refresh`), on the people's budget.
 """
 
 from __future__ import annotations

@@ -51,13 +51,14 @@ def _check_owner_rights(actor_membership: Membership, *roles: str) -> None:
 
 
 def _other_owners(team: Team, membership: Membership) -> int:
-    # select_for_update: two owners demoting each other at once must not leave none.
-    return (
-        Membership.objects.select_for_update()
-        .filter(team=team, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .count()
-    )
+    """Owners other than `membership`, counted under a lock on the team row.
+
+    Two owners demoting each other (or both leaving) at once must not leave none. Django drops
+    FOR UPDATE from an aggregate (`select_for_update().count()` locks nothing), so every
+    change that can remove an owner first locks the Team row: the second waits for the first
+    to commit, then counts what the first left. Call inside a transaction."""
+    Team.objects.select_for_update().only("pk").get(pk=team.pk)
+    return Membership.objects.filter(team=team, role=Role.OWNER).exclude(pk=membership.pk).count()
 
 
 def change_role(
@@ -71,7 +72,14 @@ def change_role(
         raise TeamRuleError("Choose one of the listed roles.")
     _check_owner_rights(actor_membership, target.role, role)
     with transaction.atomic():
-        target = Membership.objects.select_for_update().get(pk=target.pk)
+        # The team row first, then the member's: every path takes the locks in this order.
+        Team.objects.select_for_update().only("pk").get(pk=target.team_id)
+        target = Membership.objects.select_for_update().select_related("team").get(pk=target.pk)
+        # The actor may have been demoted a moment ago by someone else: judge their role now.
+        actor_membership = Membership.objects.filter(pk=actor_membership.pk).first()
+        if actor_membership is None:
+            raise TeamRuleError("You are no longer a member of this team.")
+        _check_owner_rights(actor_membership, target.role, role)
         old_role = target.role
         if old_role == role:
             return
@@ -104,6 +112,11 @@ def leave_team(membership: Membership, *, request: HttpRequest | None = None) ->
 
 def _remove(target: Membership, *, actor, action: str, request: HttpRequest | None) -> None:
     with transaction.atomic():
+        Team.objects.select_for_update().only("pk").get(pk=target.team_id)
+        # Re-read under the lock: the role may have changed since the page was shown.
+        target = Membership.objects.select_related("team", "user").filter(pk=target.pk).first()
+        if target is None:
+            return  # already gone (removed twice at once): nothing left to do
         if target.role == Role.OWNER and _other_owners(target.team, target) == 0:
             raise TeamRuleError(
                 "A team keeps at least one owner: make someone else owner before the last "

@@ -40,8 +40,7 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
-from sites_app.services import catalog, sync_status
-from sites_app.services import sites as site_service
+from sites_app.services import catalog, site_refresh, sync_status
 from sites_app.services.account_security import fresh_authentication_required
 from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
@@ -217,7 +216,8 @@ def site_sync_status(request):
 @require_safe
 def site_detail(request, site_id: int):
     site, _membership = get_site(request, site_id, Right.VIEW)
-    refresh_problem = site_service.refresh_site_in_view(site)
+    # A GET never writes nor calls Gandi itself: a worker re-reads the site (by id).
+    site_refresh.queue_refresh(site)
     operations = site.operations.select_related("requested_by").order_by("-created_at")[:50]
     pending = site.pending_requests.filter(status__in=["waiting", "ready"])
     return render(
@@ -229,7 +229,6 @@ def site_detail(request, site_id: int):
             "operations": operations,
             "in_flight": any(op.is_in_flight for op in operations),
             "pending": pending,
-            "refresh_problem": refresh_problem,
         },
     )
 

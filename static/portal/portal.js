@@ -17,3 +17,19 @@ document.addEventListener("click", async (event) => {
   button.textContent = "Copied";
   setTimeout(() => { button.textContent = label; }, 1500);
 });
+
+// Forms that ask first: <form data-confirm="Leave the team?"> (was an inline onsubmit).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// Progress bars: <div class="progress-bar" data-progress="37">. Set through the DOM, since the
+// Content-Security-Policy forbids style attributes; again for every fragment htmx swaps in.
+function showProgress(root) {
+  for (const bar of root.querySelectorAll("[data-progress]")) {
+    bar.style.width = `${Number(bar.dataset.progress) || 0}%`;
+  }
+}
+showProgress(document);
+document.addEventListener("htmx:load", (event) => showProgress(event.target.parentElement || document));

@@ -49,16 +49,50 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation of a page to the test, across navigations
+# (Playwright's init scripts and bindings are not subject to the page's CSP).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline code"}` +
+    ` at ${event.documentURI} (${event.sourceFile || "?"}:${event.lineNumber})`
+  );
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page() -> a page in a fresh browser context (its own cookies), base URL = live_server."""
+def csp_violations():
+    """What the browser refused under the CSP in this test; a test with any fails."""
+    seen: list[str] = []
+    yield seen
+    if seen:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(seen), pytrace=False)
+
+
+@pytest.fixture
+def new_page(browser, live_server, csp_violations):
+    """new_page() -> a page in a fresh browser context (its own cookies), base URL = live_server.
+
+    Every page reports CSP violations (the securitypolicyviolation event and the console's
+    "Content Security Policy" errors) to `csp_violations`, which fails the test."""
     contexts = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
 
     def make():
         context = browser.new_context(base_url=live_server.url)
         context.set_default_timeout(15_000)
+        context.expose_binding(
+            "__reportCspViolation", lambda _source, text: csp_violations.append(text)
+        )
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", on_console)
+        return page
 
     yield make
     for context in contexts:

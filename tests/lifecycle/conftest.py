@@ -44,6 +44,7 @@ def enqueued(monkeypatch) -> list[Enqueued]:
         tasks.cancel_operation,
         tasks.poll_account_operations,
         tasks.sync_account_sites,
+        tasks.refresh_site,
     ):
         name = task.name
 

@@ -126,7 +126,12 @@ def test_a_viewer_cannot_sync(client_for, member, account, enqueued):
     assert enqueued == []
 
 
-def test_the_site_page_shows_what_site_info_says(client_for, alice, synced_site, simulator):
+def test_the_site_page_shows_what_site_info_said(client_for, alice, synced_site, enqueued):
+    from django.core.cache import cache
+
+    from sites_app.services.site_refresh import refresh_key
+
+    cache.delete(refresh_key(synced_site.pk))  # ids repeat across tests on SQLite
     response = client_for(alice).get(reverse("site_detail", args=[synced_site.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -134,16 +139,45 @@ def test_the_site_page_shows_what_site_info_says(client_for, alice, synced_site,
         assert text in page
     vhosts = [v.name for v in response.context["vhosts"]]
     assert vhosts[:2] == [f"www.{MANAGED_DOMAIN}", f"shop.{MANAGED_DOMAIN}"]
-    assert simulator.calls()["site.info"] >= 1
+    # ... and asks a worker to read it again from Gandi (by id), once per 30 s at most.
+    assert [(e.task, e.args) for e in enqueued] == [("sites_app.refresh_site", (synced_site.pk,))]
+    client_for(alice).get(reverse("site_detail", args=[synced_site.pk]))
+    assert len(enqueued) == 1
 
 
-def test_the_site_page_still_shows_stored_data_when_gandi_is_down(
-    client_for, alice, synced_site, simulator
+def test_the_site_page_shows_stored_data_when_gandi_is_down(
+    client_for, alice, synced_site, simulator, enqueued
 ):
     simulator.stop()
     response = client_for(alice).get(reverse("site_detail", args=[synced_site.pk]))
     assert response.status_code == 200
-    assert "Showing what the portal last knew" in response.content.decode()
+    assert f"www.{MANAGED_DOMAIN}" in response.content.decode()
+
+
+def test_a_viewers_site_page_writes_nothing_and_changes_nothing_at_gandi(
+    client_for, member, synced_site, simulator, enqueued
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = client_for(member(Role.VIEWER))
+    before = simulator.calls()
+    with CaptureQueriesContext(connection) as queries:
+        response = viewer.get(reverse("site_detail", args=[synced_site.pk]))
+    assert response.status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert writes == []
+    assert simulator.calls() - before == {}  # the page itself called Gandi for nothing
+    # The worker's refresh, when it runs, is a read at Gandi.
+    from sites_app.services.site_refresh import refresh_site_by_id
+
+    assert refresh_site_by_id(synced_site.pk) == "refreshed"
+    made = simulator.calls() - before
+    assert set(made) == {"site.info"}
 
 
 def test_another_teams_site_is_a_404_everywhere(client_for, charlie, synced_site):

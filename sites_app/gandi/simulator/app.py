@@ -3,6 +3,7 @@ in-process controls the tests use (accounts, TXT records, call counts, fault fla
 
 import logging
 import secrets
+import ssl
 import string
 import threading
 from collections import Counter
@@ -38,8 +39,10 @@ class Simulator:
         serve_dns: int | None = None,
         fault_settings: FaultSettings | None = None,
         dns_timeout: float = 2.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port = host, port
+        self.ssl_context = ssl_context  # a server context: serve HTTPS instead of HTTP
         self.state_path = Path(state_path) if state_path else None
         self._step_seconds = step_seconds
         self.zone_file = Path(zone_file) if zone_file else None
@@ -87,6 +90,13 @@ class Simulator:
             (self.host, self.port), self.api, self.faults, self.counter
         )
         self.port = self._http.server_address[1]
+        if self.ssl_context is not None:
+            # The handshake runs in the request's thread, at its first read (a stalled client
+            # cannot hold the accept loop); a client refusing the certificate leaves before
+            # sending any request, so the call counter records nothing.
+            self._http.socket = self.ssl_context.wrap_socket(
+                self._http.socket, server_side=True, do_handshake_on_connect=False
+            )
         # A short poll interval: stop() waits for it, and tests stop a simulator each time.
         self._http_thread = threading.Thread(
             target=self._http.serve_forever,
@@ -126,7 +136,8 @@ class Simulator:
     # --- what callers connect to ---
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/xmlrpc/"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/xmlrpc/"
 
     @property
     def dns_address(self) -> str | None:

@@ -11,6 +11,7 @@ import html
 import json
 import logging
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -92,9 +93,10 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         super().shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
-        # A client that gave up (its timeout) while we answered is routine, not a crash.
+        # A client that gave up (its timeout) while we answered, or refused our TLS
+        # certificate, is routine, not a crash.
         error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError | TimeoutError):
+        if isinstance(error, ConnectionError | TimeoutError | ssl.SSLError):
             log.info("client %s went away: %s", client_address[0], type(error).__name__)
         else:
             log.exception("unexpected error serving %s", client_address[0])
