@@ -116,6 +116,8 @@ class Operation(models.Model):
             models.Index(fields=["site", "-created_at"]),
             models.Index(fields=["gandi_step"]),
             models.Index(fields=["kind"]),
+            # The list, newest first, across the team's accounts.
+            models.Index(fields=["created_at", "id"], name="operation_by_created"),
         ]
 
     def __str__(self) -> str:

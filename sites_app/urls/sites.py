@@ -10,6 +10,7 @@ urlpatterns = [
     path("sites/sync/status/", sites.site_sync_status, name="site_sync_status"),
     path("sites/new/", sites.site_create, name="site_create"),
     path("sites/<int:site_id>/", sites.site_detail, name="site_detail"),
+    path("sites/<int:site_id>/live/", sites.site_live, name="site_live"),
     path(
         "sites/<int:site_id>/operations/",
         sites.site_operations_fragment,

@@ -78,6 +78,7 @@ declare(
     Route("site_sync_status", get=Right.VIEW),
     Route("site_create", get=Right.SPEND, post=Right.SPEND),
     Route("site_detail", get=Right.VIEW, kwargs=_site_kwargs),
+    Route("site_live", get=Right.VIEW, kwargs=_site_kwargs),
     Route("site_operations_fragment", get=Right.VIEW, kwargs=_site_kwargs),
     Route("site_edit_link", post=Right.OPERATE, kwargs=_site_kwargs),
     Route("site_vhosts", get=Right.OPERATE, post=Right.OPERATE, kwargs=_site_kwargs),
