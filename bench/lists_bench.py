@@ -16,6 +16,8 @@ run, never the one named), else a SQLite file under var/ that is replaced each r
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import statistics
 import sys
@@ -31,11 +33,15 @@ QUICK_SIZES = [1_000, 10_000]
 PACKAGES = ["personal", "professional", "business"]
 ACTIONS = ["site.create", "site.update_vhosts", "site.upgrade", "auth.login", "site.sync"]
 _redis = None
+_configured: list[bool] = []
 
 
 def configure_django() -> None:
-    """Settings for a bench: its own database, a private Redis, no debug toolbar of any kind."""
+    """Settings for a bench: its own database and a private Redis (once per process)."""
     global _redis
+    if _configured:
+        return
+    _configured.append(True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DEBUG", "False")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
@@ -53,11 +59,30 @@ def configure_django() -> None:
 
         port = private_redis.free_port()
         _redis = private_redis.start(port, ROOT / "var" / "bench-redis")
+        atexit.register(_redis.terminate)
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     (ROOT / "var").mkdir(exist_ok=True)
     import django
 
     django.setup()
+
+
+@contextlib.contextmanager
+def bench_database():
+    """A database of the bench's own (`test_…` of DATABASE_URL's, or var/bench-lists.sqlite3),
+    migrated, dropped afterwards."""
+    configure_django()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    if not _configured[1:]:
+        setup_test_environment()  # adds "testserver" to ALLOWED_HOSTS for the test client
+        _configured.append(True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield connection
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 class World:
@@ -187,7 +212,7 @@ def figures(world: World) -> dict[str, list[tuple[str, str, str]]]:
     from sites_app.models import Site
 
     probe = Site.objects.filter(account__team=world.team).order_by("gandi_id")[42]
-    shop = f"shop{probe.gandi_id}"
+    shop = f"shop{probe.gandi_id}.example"  # one host, as a person looking for it types
     return {
         "sites": [
             ("first page", "/sites/", "/admin/sites_app/site/"),
@@ -290,14 +315,9 @@ def main(argv: list[str] | None = None) -> None:
         if ARGS.sizes
         else (QUICK_SIZES if ARGS.quick else FULL_SIZES)
     )
-    configure_django()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+    with bench_database() as connection:
+        from django.test import Client
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         print(f"lists bench on {connection.vendor} ({connection.settings_dict['NAME']})")
         world = World()
         portal, admin = Client(), Client()
@@ -319,10 +339,6 @@ def main(argv: list[str] | None = None) -> None:
                         admin, admin_url, ARGS.repeat
                     )
         print_tables(results, sizes, lists)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        if _redis is not None:
-            _redis.terminate()
 
 
 ARGS = argparse.Namespace(repeat=7)
