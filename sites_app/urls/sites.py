@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from sites_app.views import operations, sites, verification, vhosts
+from sites_app.views import operations, site_list, sites, verification, vhosts
 
 urlpatterns = [
-    path("sites/", sites.site_list, name="site_list"),
+    path("sites/", site_list.site_list, name="site_list"),
+    path("sites/table/", site_list.site_table, name="site_table"),
     path("sites/sync/", sites.site_sync, name="site_sync"),
     path("sites/sync/status/", sites.site_sync_status, name="site_sync_status"),
     path("sites/new/", sites.site_create, name="site_create"),

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sites_app import access, audit, tasks
 from sites_app.access import Right
 from sites_app.crypto import SecretUnreadable
 from sites_app.forms.sites import (
-    SORTS,
     DeleteForm,
     SiteCreateForm,
-    SiteFilterForm,
     UpgradeForm,
     new_request_key,
 )
@@ -37,12 +33,11 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
-from sites_app.services import list_summaries, site_search, sync_status
+from sites_app.services import list_summaries, sync_status
 from sites_app.services import sites as site_service
 from sites_app.services.operations import OperationRefused, request_operation
 from sites_app.services.verification import read_problems, start_pending
 from sites_app.views.live import POLL_INTERVAL, rows_version, unchanged, version_of
-from sites_app.views.paging import capped_count, light_page
 
 KNOWN_PACKAGES = ["personal", "professional", "business"]
 PER_PAGE = 25
@@ -82,74 +77,6 @@ def existing_request(account: GandiAccount, key: str) -> HttpResponseRedirect | 
 
 def state_label(state: str) -> str:
     return Site(state=state).state_label
-
-
-def _site_filters(data: dict) -> bool:
-    return any(
-        data.get(name) not in (None, "")
-        for name in ("q", "account", "state", "package", "expiring")
-    )
-
-
-@login_required
-@require_safe
-def site_list(request):
-    membership = access.require_current(request, Right.VIEW)
-    accounts = list(team_accounts(membership))
-    sites = Site.objects.present().filter(account_id__in=[a.pk for a in accounts])
-    form = SiteFilterForm(request.GET or None, accounts=accounts)
-    # A bad value in one filter (an edited URL, an old bookmark) drops that filter only.
-    data: dict = {}
-    if form.is_bound:
-        form.is_valid()  # fills cleaned_data with the fields that are valid
-        data = form.cleaned_data
-    if data.get("q", "").strip():
-        sites = site_search.search(sites, data["q"].strip())
-    if data.get("account"):
-        sites = sites.filter(account_id=data["account"])
-    if data.get("state"):
-        sites = sites.filter(state=data["state"])
-    if data.get("package"):
-        sites = sites.filter(package=data["package"])
-    if data.get("expiring") is not None:
-        sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
-    sort = data.get("sort") or "name"
-    sites = sites.order_by(*SORTS[sort][0])
-    page = light_page(sites, request.GET.get("page"), PER_PAGE)
-    by_account = {a.pk: a for a in accounts}
-    for site in page.object_list:  # the page's accounts, without a join per row
-        site.account = by_account[site.account_id]
-    summary = list_summaries.site_summary(membership.team)
-    if _site_filters(data):
-        shown, more = capped_count(sites)
-    else:
-        shown, more = summary.total, False
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "accounts": accounts,
-        "total": summary.total,
-        "shown": shown,
-        "shown_more": more,
-        "by_state": [(state_label(state), n) for state, n in summary.by_state.items()],
-        "packages": summary.packages,
-        "states": [(state, state_label(state)) for state in summary.by_state],
-        "filter_errors": [
-            f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
-        ],
-        "last_sync": summary.last_sync,
-        "query_string": query.urlencode(),
-        "sort": sort,
-        **_sync_context(membership, accounts),
-        "waiting_for_dns": PendingRequest.objects.filter(
-            account__team=membership.team,
-            status__in=[PendingRequest.Status.WAITING, PendingRequest.Status.READY],
-        ).select_related("site"),
-    }
-    return render(request, "sites/site_list.html", context)
 
 
 @login_required

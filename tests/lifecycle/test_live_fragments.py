@@ -106,3 +106,20 @@ def test_the_operations_table_is_sent_again_only_when_it_changed(client_for, ali
     finish(site, op)
     html = client.get(url, {"kind": "update_vhosts", "v": version}).content.decode()
     assert ">Done<" in html and "hx-trigger" not in html
+
+
+def test_the_sites_table_polls_while_a_site_on_it_is_changing(client_for, alice, busy_site):
+    site, op = busy_site
+    client = client_for(alice)
+    url, version = poll_of(client.get(reverse("site_list"), {"q": "busy"}).content.decode())
+    assert url == reverse("site_table")
+    assert client.get(url, {"q": "busy", "v": version}).status_code == 204
+    finish(site, op)
+    html = client.get(url, {"q": "busy", "v": version}).content.decode()
+    assert 'data-testid="site-state">Active<' in html and "hx-trigger" not in html
+
+
+def test_the_sites_table_of_settled_sites_does_not_poll(client_for, alice, busy_site):
+    site, op = busy_site
+    finish(site, op)
+    assert "hx-trigger" not in client_for(alice).get(reverse("site_list")).content.decode()

@@ -74,6 +74,7 @@ def _pending_kwargs(world: World) -> dict:
 
 declare(
     Route("site_list", get=Right.VIEW),
+    Route("site_table", get=Right.VIEW),
     Route("site_sync", post=Right.OPERATE),
     Route("site_sync_status", get=Right.VIEW),
     Route("site_create", get=Right.SPEND, post=Right.SPEND),
