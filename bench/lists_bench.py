@@ -118,33 +118,41 @@ class World:
 
         from sites_app.models import AuditEvent, Operation, Site, VirtualHost
 
-        # Rows get spread-out creation times, as a long history would have.
-        for model in (Operation, AuditEvent):
-            model._meta.get_field("created_at").auto_now_add = False
+        # Rows get spread-out creation times, as a long history would have (while seeding
+        # only: the portal's own writes keep their automatic times).
         now = timezone.now()
-        batch = 5_000
-        for start in range(self.seeded, size, batch):
-            numbers = range(start, min(size, start + batch))
-            sites = [self._site(n, now) for n in numbers]
-            Site.objects.bulk_create(sites, batch_size=1_000)
-            sites = list(Site.objects.filter(gandi_id__in=list(numbers)).order_by("gandi_id"))
-            VirtualHost.objects.bulk_create(
-                [
-                    vhost
-                    for site in sites
-                    for vhost in (
-                        VirtualHost(site=site, name=site.parking_vhost, position=0),
-                        VirtualHost(site=site, name=f"www.shop{site.gandi_id}.example", position=1),
-                    )
-                ],
-                batch_size=2_000,
-            )
-            Operation.objects.bulk_create(
-                [self._operation(site, now) for site in sites], batch_size=1_000
-            )
-            AuditEvent.objects.bulk_create(
-                [self._event(site, now) for site in sites], batch_size=1_000
-            )
+        fields = [m._meta.get_field("created_at") for m in (Operation, AuditEvent)]
+        for created_at in fields:
+            created_at.auto_now_add = False
+        try:
+            batch = 5_000
+            for start in range(self.seeded, size, batch):
+                numbers = range(start, min(size, start + batch))
+                sites = [self._site(n, now) for n in numbers]
+                Site.objects.bulk_create(sites, batch_size=1_000)
+                sites = list(Site.objects.filter(gandi_id__in=list(numbers)).order_by("gandi_id"))
+                VirtualHost.objects.bulk_create(
+                    [
+                        vhost
+                        for site in sites
+                        for vhost in (
+                            VirtualHost(site=site, name=site.parking_vhost, position=0),
+                            VirtualHost(
+                                site=site, name=f"www.shop{site.gandi_id}.example", position=1
+                            ),
+                        )
+                    ],
+                    batch_size=2_000,
+                )
+                Operation.objects.bulk_create(
+                    [self._operation(site, now) for site in sites], batch_size=1_000
+                )
+                AuditEvent.objects.bulk_create(
+                    [self._event(site, now) for site in sites], batch_size=1_000
+                )
+        finally:
+            for created_at in fields:
+                created_at.auto_now_add = True
         self.seeded = size
         self._analyze()
 

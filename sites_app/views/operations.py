@@ -1,7 +1,8 @@
 """Journey 8: all operations, one operation's progress, cancel and retry.
 
-Pages with operations in flight refresh their fragments every 2 s with htmx; a fragment
-rendered for a finished operation carries no trigger, so polling stops by itself.
+Pages with operations in flight ask every 0.5 s whether their fragment changed (views.live:
+204 while it did not); a fragment rendered for a finished operation carries no trigger, so
+polling stops by itself. The list reads no whole-table count (views.paging).
 """
 
 from __future__ import annotations
