@@ -15,7 +15,7 @@ from sites_app.access import Right
 from sites_app.forms.teams import AuditFilterForm
 from sites_app.models import AuditEvent, Membership, Team
 from sites_app.services import list_summaries
-from sites_app.views.paging import capped_count, light_page
+from sites_app.views.paging import capped_count, light_page, page_count
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -100,7 +100,7 @@ def audit_log(request):
     membership = access.require_current(request, Right.VIEW)
     form, events, _filtered_by = _filtered(request, membership.team)
     page = light_page(events.select_related("actor"), request.GET.get("page"), PAGE_SIZE)
-    count, more = capped_count(events)
+    count, more = page_count(page, events)
     query = QueryDict(mutable=True)
     for name in form.fields:  # the filters only, without empty ones or the page number
         if request.GET.get(name):

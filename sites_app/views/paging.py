@@ -85,3 +85,10 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows match, counted up to `cap`: (count, whether there are more)."""
     found = queryset.order_by()[: cap + 1].count()
     return min(found, cap), found > cap
+
+
+def page_count(page: LightPage, queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """`capped_count`, without a query when the page is the last one (it knows its rows)."""
+    if not page.has_next:
+        return (page.number - 1) * page._per_page + len(page.object_list), False
+    return capped_count(queryset, cap)

@@ -22,7 +22,7 @@ from sites_app.models import PendingRequest, Site
 from sites_app.models.sites import SiteState
 from sites_app.services import list_summaries, site_search
 from sites_app.views.live import POLL_INTERVAL, unchanged, version_of
-from sites_app.views.paging import capped_count, light_page
+from sites_app.views.paging import light_page, page_count
 from sites_app.views.sites import _sync_context, state_label, team_accounts
 
 PER_PAGE = 25
@@ -86,7 +86,7 @@ def site_list(request):
     form, data = context["form"], context.pop("data")
     summary = list_summaries.site_summary(membership.team)
     if any(data.get(name) not in (None, "") for name in FILTERS):
-        shown, more = capped_count(context["sites"])
+        shown, more = page_count(context["page"], context["sites"])
     else:
         shown, more = summary.total, False
     context.update(
