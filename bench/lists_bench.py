@@ -278,14 +278,15 @@ def median_ms(client, url: str, repeat: int) -> float:
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    # min: on a machine shared with other work, the least disturbed request.
+    return min(timings) if ARGS.stat == "min" else statistics.median(timings)
 
 
 def print_tables(results: dict, sizes: list[int], lists: dict) -> None:
     small, large = sizes[0], sizes[-1]
     mid = 10_000 if 10_000 in sizes else sizes[-1]
     for list_name, rows in lists.items():
-        print(f"\n{list_name} list: median ms over {ARGS.repeat} requests")
+        print(f"\n{list_name} list: {ARGS.stat} ms over {ARGS.repeat} requests")
         head = [f"{s:,}" for s in sizes]
         columns = ["figure", *head, f"{large:,}/{small:,}", f"admin@{mid:,}", "/admin"]
         print(" | ".join(columns))
@@ -317,6 +318,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
     parser.add_argument("--sizes", help="comma-separated row counts, e.g. 1000,5000")
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per figure")
+    parser.add_argument(
+        "--stat", choices=["median", "min"], default="median", help="figure of the requests"
+    )
     ARGS = parser.parse_args(argv)
     sizes = (
         [int(s) for s in ARGS.sizes.split(",")]
@@ -349,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
         print_tables(results, sizes, lists)
 
 
-ARGS = argparse.Namespace(repeat=7)
+ARGS = argparse.Namespace(repeat=7, stat="median")
 
 if __name__ == "__main__":
     main()
