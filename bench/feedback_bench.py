@@ -96,7 +96,12 @@ def measure(world, operations: int, interval: float, with_version: bool) -> dict
         stop = threading.Event()
 
         def page(client=client, url=url, outcome=outcome, stop=stop):
-            outcome["result"] = follow(client, url, interval, with_version, stop)
+            from django.db import connection
+
+            try:
+                outcome["result"] = follow(client, url, interval, with_version, stop)
+            finally:
+                connection.close()  # this thread's own connection
 
         poller = threading.Thread(target=page)
         poller.start()
