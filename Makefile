@@ -49,8 +49,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark of bench/ (bench/run.py); `make bench BENCH_ARGS=--quick` for a fast run.
+# On PostgreSQL when DATABASE_URL points at it (in a test_ database of its own), else SQLite.
 bench: $(VENV)/.installed-dev
-	$(PY) bench/client_throughput.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var/*.sqlite3* var/simulator* var/celerybeat-schedule*

@@ -47,6 +47,10 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["team", "action"]),
+            models.Index(fields=["team", "actor_label"], name="audit_by_person"),
+            # The "object" filter: exact id or type (the name has a trigram index on PostgreSQL).
+            models.Index(fields=["object_id"], name="audit_by_object_id"),
+            models.Index(fields=["object_type"], name="audit_by_object_type"),
         ]
 
     def __str__(self) -> str:

@@ -114,8 +114,14 @@ class Operation(models.Model):
             models.Index(fields=["account", "status"]),
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["site", "-created_at"]),
-            models.Index(fields=["gandi_step"]),
-            models.Index(fields=["kind"]),
+            # The list, newest first, across the team's accounts; and by each of its filters
+            # (read in the same order, so a rare status is found without scanning the rest).
+            models.Index(fields=["created_at", "id"], name="operation_by_created"),
+            models.Index(fields=["status", "created_at", "id"], name="operation_status_by_created"),
+            models.Index(
+                fields=["gandi_step", "created_at", "id"], name="operation_step_by_created"
+            ),
+            models.Index(fields=["kind", "created_at", "id"], name="operation_kind_by_created"),
         ]
 
     def __str__(self) -> str:

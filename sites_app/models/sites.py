@@ -70,6 +70,23 @@ class Site(models.Model):
             models.Index(fields=["account", "state"]),
             models.Index(fields=["account", "package"]),
             models.Index(fields=["account", "details_due", "details_read_at"]),
+            # The list's sorts (and the dashboard's "expiring"), read in index order over
+            # the sites that still exist; each serves its reverse sort too.
+            models.Index(
+                fields=["name", "gandi_id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="site_present_by_name",
+            ),
+            models.Index(
+                fields=["paid_until", "gandi_id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="site_present_by_paid",
+            ),
+            models.Index(
+                fields=["date_created", "gandi_id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="site_present_by_created",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,6 @@ import csv
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import render
@@ -15,6 +14,8 @@ from sites_app import access
 from sites_app.access import Right
 from sites_app.forms.teams import AuditFilterForm
 from sites_app.models import AuditEvent, Membership, Team
+from sites_app.services import list_summaries
+from sites_app.views.paging import capped_count, light_page, page_count
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -46,13 +47,36 @@ def team_events(team: Team) -> QuerySet[AuditEvent]:
     )
 
 
-def _filtered(request, team: Team) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
-    events = team_events(team)
-    form = AuditFilterForm(
-        request.GET or None,
-        people=sorted({p for p in events.values_list("actor_label", flat=True) if p}),
-        actions=sorted(set(events.values_list("action", flat=True))),
+def _choices(team: Team, events: QuerySet[AuditEvent]) -> tuple[list[str], list[str], bool]:
+    """The people and actions of the team's events for the filter menus, and whether they
+    may lag behind: on a long log they are kept a few seconds, being a scan of every event."""
+    large = capped_count(events, list_summaries.LARGE)[0] >= list_summaries.LARGE
+
+    def compute():
+        people = events.exclude(actor_label="").values_list("actor_label", flat=True)
+        actions = events.values_list("action", flat=True)
+        return (sorted(set(people.order_by())), sorted(set(actions.order_by())))
+
+    if not large:
+        return (*compute(), False)
+    people, actions = list_summaries.cached_when_large(
+        team, "audit-choices", compute, lambda _result: list_summaries.LARGE
     )
+    return people, actions, True
+
+
+def _filtered(request, team: Team) -> tuple[AuditFilterForm, QuerySet[AuditEvent], bool]:
+    events = team_events(team)
+    people, actions, may_lag = _choices(team, events)
+    if may_lag:  # a person or action newer than the kept menus is still a valid filter
+        for value, known in (
+            (request.GET.get("person"), people),
+            (request.GET.get("action"), actions),
+        ):
+            if value and value not in known and len(value) <= 150:
+                known.append(value)
+    form = AuditFilterForm(request.GET or None, people=people, actions=actions)
+    filtered = False
     if form.is_bound:
         form.is_valid()  # invalid fields are shown with their error and not applied
         data = getattr(form, "cleaned_data", {})
@@ -62,18 +86,21 @@ def _filtered(request, team: Team) -> tuple[AuditFilterForm, QuerySet[AuditEvent
             events = events.filter(action=data["action"])
         if data.get("object"):
             text = data["object"].strip()
+            # Object types are model names (lower case): an exact match uses its index.
             events = events.filter(
-                Q(object_label__icontains=text) | Q(object_id=text) | Q(object_type__iexact=text)
+                Q(object_label__icontains=text) | Q(object_id=text) | Q(object_type=text.lower())
             )
-    return form, events.order_by("-created_at", "-id")
+        filtered = any(data.get(name) for name in ("person", "action", "object"))
+    return form, events.order_by("-created_at", "-id"), filtered
 
 
 @login_required
 @require_safe
 def audit_log(request):
     membership = access.require_current(request, Right.VIEW)
-    form, events = _filtered(request, membership.team)
-    page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    form, events, _filtered_by = _filtered(request, membership.team)
+    page = light_page(events.select_related("actor"), request.GET.get("page"), PAGE_SIZE)
+    count, more = page_count(page, events)
     query = QueryDict(mutable=True)
     for name in form.fields:  # the filters only, without empty ones or the page number
         if request.GET.get(name):
@@ -81,7 +108,14 @@ def audit_log(request):
     return render(
         request,
         "audit/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "team": membership.team},
+        {
+            "form": form,
+            "page": page,
+            "count": count,
+            "count_more": more,
+            "query": query.urlencode(),
+            "team": membership.team,
+        },
     )
 
 
@@ -100,7 +134,7 @@ def _safe_cell(value) -> str:
 @require_safe
 def audit_export(request):
     membership = access.require_current(request, Right.VIEW)
-    _, events = _filtered(request, membership.team)
+    _, events, _filtered_by = _filtered(request, membership.team)
     writer = csv.writer(_Echo())
 
     def rows():

@@ -6,29 +6,22 @@ Operation row that a worker sends (sites_app.services.operations).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sites_app import access, audit, tasks
 from sites_app.access import Right
 from sites_app.crypto import SecretUnreadable
 from sites_app.forms.sites import (
-    SORTS,
     DeleteForm,
     SiteCreateForm,
-    SiteFilterForm,
     UpgradeForm,
     new_request_key,
 )
@@ -40,11 +33,11 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
-from sites_app.services import catalog, site_refresh, sync_status
+from sites_app.services import catalog, list_summaries, site_refresh, sync_status
 from sites_app.services.account_security import fresh_authentication_required
-from sites_app.services.hostnames import HostnameError, normalise_hostname
 from sites_app.services.operations import OperationRefused, request_operation
 from sites_app.services.verification import read_problems, start_pending
+from sites_app.views.live import POLL_INTERVAL, rows_version, unchanged, version_of
 
 KNOWN_PACKAGES = ["personal", "professional", "business"]
 PER_PAGE = 25
@@ -86,75 +79,6 @@ def state_label(state: str) -> str:
     return Site(state=state).state_label
 
 
-def _search(sites, query: str):
-    condition = Q(name__icontains=query) | Q(vhosts__name__icontains=query.lower())
-    with contextlib.suppress(HostnameError):
-        condition |= Q(vhosts__name__icontains=normalise_hostname(query))
-    # A part of an international name ("bücher") is stored in punycode ("xn--bcher-kva").
-    with contextlib.suppress(UnicodeError):
-        labels = [label.encode("idna").decode("ascii") for label in query.lower().split(".")]
-        condition |= Q(vhosts__name__icontains=".".join(labels))
-    return sites.filter(condition).distinct()
-
-
-@login_required
-@require_safe
-def site_list(request):
-    membership = access.require_current(request, Right.VIEW)
-    accounts = team_accounts(membership)
-    team_sites = Site.objects.present().filter(account__team=membership.team)
-    form = SiteFilterForm(request.GET or None, accounts=accounts)
-    sites = team_sites.select_related("account")
-    # A bad value in one filter (an edited URL, an old bookmark) drops that filter only.
-    data: dict = {}
-    if form.is_bound:
-        form.is_valid()  # fills cleaned_data with the fields that are valid
-        data = form.cleaned_data
-    if data.get("q"):
-        sites = _search(sites, data["q"].strip())
-    if data.get("account"):
-        sites = sites.filter(account_id=data["account"])
-    if data.get("state"):
-        sites = sites.filter(state=data["state"])
-    if data.get("package"):
-        sites = sites.filter(package=data["package"])
-    if data.get("expiring") is not None:
-        sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
-    sort = data.get("sort") or "name"
-    sites = sites.order_by(SORTS[sort][0], "gandi_id")
-    page = Paginator(sites, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "accounts": accounts,
-        "total": team_sites.count(),
-        "by_state": [
-            (state_label(row["state"]), row["n"])
-            for row in team_sites.values("state").annotate(n=Count("pk")).order_by("state")
-        ],
-        "packages": team_sites.values_list("package", flat=True).distinct().order_by("package"),
-        "states": [
-            (state, state_label(state))
-            for state in team_sites.values_list("state", flat=True).distinct().order_by("state")
-        ],
-        "filter_errors": [
-            f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
-        ],
-        "last_sync": team_sites.aggregate(last=Max("last_synced_at"))["last"],
-        "query_string": query.urlencode(),
-        "sort": sort,
-        **_sync_context(membership),
-        "waiting_for_dns": PendingRequest.objects.filter(
-            account__team=membership.team,
-            status__in=[PendingRequest.Status.WAITING, PendingRequest.Status.READY],
-        ).select_related("site"),
-    }
-    return render(request, "sites/site_list.html", context)
-
-
 @login_required
 @require_POST
 def site_sync(request):
@@ -187,8 +111,10 @@ def _back_to_list(request) -> str:
 SYNC_RESULT_SECONDS = 120
 
 
-def _sync_context(membership) -> dict:
-    states = sync_status.states(list(team_accounts(membership)))
+def _sync_context(membership, accounts: list[GandiAccount] | None = None) -> dict:
+    if accounts is None:
+        accounts = list(team_accounts(membership))
+    states = sync_status.states(accounts)
     recent = time.time() - SYNC_RESULT_SECONDS
     return {
         "sync_running": any(s.running for s in states),
@@ -205,11 +131,38 @@ def site_sync_status(request):
     context = _sync_context(membership)
     response = render(request, "sites/partials/sync_status.html", context)
     if request.htmx and not context["sync_running"]:
+        list_summaries.forget(membership.team)  # the reloaded list counts afresh
         response["HX-Refresh"] = "true"
     return response
 
 
 # --- journey 2: the site page ---------------------------------------------------------
+
+
+def _site_page(site: Site) -> dict:
+    """What the live part of the site page shows, and the version it polls with."""
+    operations = list(site.operations.select_related("requested_by").order_by("-created_at")[:50])
+    return {
+        "site": site,
+        "operations": operations,
+        "in_flight": any(op.is_in_flight for op in operations),
+        "version": version_of(
+            site.state,
+            site.package,
+            site.paid_until,
+            site.last_synced_at,
+            site.removed_at,
+            rows_version(operations),
+        ),
+        "poll": POLL_INTERVAL,
+    }
+
+
+def _site_page_rest(site: Site) -> dict:
+    return {
+        "vhosts": site.vhosts.all(),
+        "pending": site.pending_requests.filter(status__in=["waiting", "ready"]),
+    }
 
 
 @login_required
@@ -218,19 +171,25 @@ def site_detail(request, site_id: int):
     site, _membership = get_site(request, site_id, Right.VIEW)
     # A GET never writes nor calls Gandi itself: a worker re-reads the site (by id).
     site_refresh.queue_refresh(site)
-    operations = site.operations.select_related("requested_by").order_by("-created_at")[:50]
-    pending = site.pending_requests.filter(status__in=["waiting", "ready"])
     return render(
         request,
         "sites/site_detail.html",
-        {
-            "site": site,
-            "vhosts": site.vhosts.all(),
-            "operations": operations,
-            "in_flight": any(op.is_in_flight for op in operations),
-            "pending": pending,
-        },
+        {**_site_page(site), **_site_page_rest(site)},
     )
+
+
+@login_required
+@require_safe
+def site_live(request, site_id: int):
+    """The site page's live part, polled while an operation on the site is in flight.
+
+    Reads only the database (never Gandi); answers 204 while nothing changed.
+    """
+    site, _membership = get_site(request, site_id, Right.VIEW)
+    context = _site_page(site)
+    if (same := unchanged(request, context["version"])) is not None:
+        return same
+    return render(request, "sites/partials/site_live.html", {**context, **_site_page_rest(site)})
 
 
 @login_required

@@ -162,13 +162,13 @@ def test_the_operations_page_filters_and_links(client_for, alice, synced_site, e
     op = Operation.objects.get()
     listing = client.get(reverse("operation_list"))
     assert [o.pk for o in listing.context["page"].object_list] == [op.pk]
-    assert 'hx-trigger="every 2s"' in listing.content.decode()  # in flight: live
+    assert 'hx-trigger="every 500ms"' in listing.content.decode()  # in flight: live
     assert not client.get(reverse("operation_list"), {"kind": "delete"}).context["page"].object_list
     assert client.get(reverse("operation_list"), {"site": "abc"}).status_code == 200
     run_to_the_end(op)
     listing = client.get(reverse("operation_list"), {"step": "DONE"})
     assert [o.pk for o in listing.context["page"].object_list] == [op.pk]
-    assert 'hx-trigger="every 2s"' not in listing.content.decode()  # all final: no polling
+    assert 'hx-trigger="every 500ms"' not in listing.content.decode()  # all final: no polling
 
 
 def test_the_operation_page_shows_progress_and_stops_polling_when_done(
@@ -179,7 +179,7 @@ def test_the_operation_page_shows_progress_and_stops_polling_when_done(
     op = Operation.objects.get()
     fragment = client.get(reverse("operation_progress", args=[op.pk])).content.decode()
     assert "Waiting to be sent" in fragment
-    assert 'hx-trigger="every 2s"' in fragment
+    assert 'hx-trigger="every 500ms"' in fragment
     run_to_the_end(op)
     fragment = client.get(reverse("operation_progress", args=[op.pk])).content.decode()
     assert "Done" in fragment

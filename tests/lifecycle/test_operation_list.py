@@ -1,4 +1,4 @@
-"""Journey 8, the list of operations: filters that forgive a bad value, a stable site menu."""
+"""Journey 8, the list of operations: filters that forgive a bad value, a site chosen by name."""
 
 from __future__ import annotations
 
@@ -41,10 +41,20 @@ def test_a_bad_filter_is_named_and_the_good_ones_still_apply(
     assert "Ignored this filter: Account: Enter a whole number." in response.content.decode()
 
 
-def test_filtering_by_a_site_keeps_the_other_sites_in_the_menu(
+def test_a_site_chosen_from_its_page_is_named_with_a_way_back_to_every_site(
     client_for, alice, two_sites_operations, enqueued
 ):
     alpha, beta = two_sites_operations
-    response = client_for(alice).get(reverse("operation_list"), {"site": alpha.site_id})
-    assert list(response.context["sites"]) == [(alpha.site_id, "Alpha"), (beta.site_id, "Beta")]
+    html = client_for(alice).get(reverse("operation_list"), {"site": alpha.site_id}).content
+    html = html.decode()
+    # No menu of every site the team ever had (one <option> per site): the chosen one by name.
+    assert 'name="site"' in html and f'<option value="{beta.site_id}"' not in html
+    assert 'data-testid="chosen-site">Alpha</span>' in html
+    assert 'href="/operations/" data-testid="any-site"' in html
     assert Operation.objects.count() == 2
+
+
+def test_the_site_page_links_to_all_its_operations(client_for, alice, two_sites_operations):
+    alpha, _beta = two_sites_operations
+    html = client_for(alice).get(reverse("site_detail", args=[alpha.site_id])).content.decode()
+    assert f'href="/operations/?site={alpha.site_id}"' in html

@@ -74,10 +74,12 @@ def _pending_kwargs(world: World) -> dict:
 
 declare(
     Route("site_list", get=Right.VIEW),
+    Route("site_table", get=Right.VIEW),
     Route("site_sync", post=Right.OPERATE),
     Route("site_sync_status", get=Right.VIEW),
     Route("site_create", get=Right.SPEND, post=Right.SPEND),
     Route("site_detail", get=Right.VIEW, kwargs=_site_kwargs),
+    Route("site_live", get=Right.VIEW, kwargs=_site_kwargs),
     Route("site_operations_fragment", get=Right.VIEW, kwargs=_site_kwargs),
     Route("site_edit_link", post=Right.OPERATE, kwargs=_site_kwargs),
     Route("site_vhosts", get=Right.OPERATE, post=Right.OPERATE, kwargs=_site_kwargs),

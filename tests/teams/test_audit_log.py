@@ -71,9 +71,12 @@ def test_it_pages_through_many_events(team, alice, client_for):
         audit.record("team.rename", actor=alice, team=team, obj=team, n=n)
     client = client_for(alice)
     first = client.get(reverse("audit_log")).content.decode()
-    assert "Page 1 of 3" in first and "n=119" in first and "n=0<" not in first
+    # Pages are numbered without counting the whole log (its cost would grow with it).
+    assert "Page 1<" in first and "n=119" in first and "n=0<" not in first
+    assert 'href="?page=2">Older</a>' in first
     last = client.get(reverse("audit_log"), {"page": 3}).content.decode()
     assert "n=0" in last
+    assert ">Older</a>" not in last and 'href="?page=2">Newer</a>' in last
 
 
 def test_the_csv_export_uses_the_same_filters(alice, events, client_for):
@@ -148,7 +151,7 @@ def test_the_log_pages_through_older_events_keeping_the_filter(alice, team, clie
         audit.record("team.rename", actor=alice, team=team, obj=team, old_name=f"Name {number}")
     client = client_for(alice)
     first = client.get(reverse("audit_log"), {"action": "team.rename"}).content.decode()
-    assert "Page 1 of 2" in first
+    assert "Page 1<" in first
     assert 'href="?action=team.rename&amp;page=2">Older</a>' in first
     second = table(client.get(reverse("audit_log"), {"action": "team.rename", "page": 2}))
     assert "old_name=Name 0" in second and "old_name=Name 54" not in second
