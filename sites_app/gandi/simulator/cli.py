@@ -88,6 +88,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=2.0,
         help="duration of each operation step BILL, WAIT, RUN (default 2)",
     )
+    parser.add_argument(
+        "--omit-operation-site-id",
+        action="store_true",
+        help="leave site_id out of operation structs (operation.info, operation.list and the "
+        "replies of site.create/update/delete), as the contract allows",
+    )
     dns = parser.add_argument_group("DNS ownership checks")
     dns.add_argument(
         "--dns-host",
@@ -193,6 +199,7 @@ def _simulator(options: argparse.Namespace, fault_settings: FaultSettings) -> Si
         zone_file=options.zone_file,
         serve_dns=options.serve_dns,
         fault_settings=fault_settings,
+        omit_operation_site_id=options.omit_operation_site_id,
     )
 
 
