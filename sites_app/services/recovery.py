@@ -39,7 +39,7 @@ MAX_AUTO_RESENDS = 3
 SITE_WITHOUT_OPERATION = "site_without_operation"
 GIVE_UP_MESSAGE = (
     "Gandi's answer was lost several times in a row for this request, and each time Gandi "
-    "had done nothing. The portal stopped re-sending it; check Gandi's status, then retry."
+    "had done nothing. The portal stopped re-sending it: nothing was changed, you may retry."
 )
 
 
@@ -120,9 +120,10 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
 
     what = what_was_looked_at(op)
     if op.auto_resends >= MAX_AUTO_RESENDS:
+        # Proven not done at Gandi: a failure with a safe one-click retry, not a puzzle.
         return finish(
             op,
-            Status.NEEDS_ATTENTION,
+            Status.FAILED,
             GIVE_UP_MESSAGE,
             expected=Status.CHECKING,
             retry_safe=True,
