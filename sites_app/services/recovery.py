@@ -91,6 +91,7 @@ def recover_operation(op_id: int) -> None:
                 "The portal could not find out what Gandi did "
                 f"with this request in time ({exc.message}). Check the site before retrying.",
                 expected=Status.CHECKING,
+                detail=f"could not look at {what_was_looked_at(op)}: {exc.message}",
             )
             return
         _look_again(op, 10.0)
@@ -102,6 +103,7 @@ def recover_operation(op_id: int) -> None:
             "A site with this request's vhosts exists at Gandi, but the portal cannot find "
             "the operation that made it. Sync the sites to see it, then check it at Gandi.",
             expected=Status.CHECKING,
+            detail=f"looked at {what_was_looked_at(op)}",
         )
         return
     # A worker whose call ended meanwhile moved `lease_until` on: decide on the row as it is.

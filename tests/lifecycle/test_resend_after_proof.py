@@ -151,3 +151,26 @@ def test_under_503s_drops_and_lost_replies_every_create_ends_done_once_and_no_on
     assert len({op.gandi_operation_id for op in ops}) == len(ops)
     for i, op in enumerate(ops):
         assert op.site.vhost_names()[0] == f"c{i}.{MANAGED_DOMAIN}"
+
+
+def test_a_row_that_needs_a_person_says_what_was_looked_at_and_offers_a_sync(
+    client_for, alice, member, account, enqueued, simulator
+):
+    from tests.lifecycle.conftest import gandi_site
+
+    # A site with the request's vhost exists at Gandi, made by no operation the portal sees.
+    op = request_create(account, alice, name="Orphan", vhosts=[f"orphan.{MANAGED_DOMAIN}"])
+    Operation.objects.filter(pk=op.pk).update(status=OperationStatus.CHECKING)
+    gandi_site(account, "Orphan", [f"orphan.{MANAGED_DOMAIN}"])
+    simulator.store.operations.clear()  # Gandi forgot its operations
+    recovery.recover_operation(op.pk)
+    op.refresh_from_db()
+    assert op.status == OperationStatus.NEEDS_ATTENTION
+    assert f"orphan.{MANAGED_DOMAIN}" in op.error_detail  # what was looked at, for support
+
+    page = client_for(alice).get(reverse("operation_detail", args=[op.pk])).content.decode()
+    assert "What to do next" in page
+    assert 'data-testid="sync-now"' in page
+    viewer = client_for(member("viewer")).get(reverse("operation_detail", args=[op.pk]))
+    assert "What to do next" in viewer.content.decode()
+    assert 'data-testid="sync-now"' not in viewer.content.decode()  # viewers may not sync
