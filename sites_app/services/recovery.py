@@ -199,7 +199,13 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
             return None
         candidates = client.find_operations(type=gandi_type, site_id=op.site.gandi_id, since=since)
         matching = [c for c in candidates if _same_change(op, c)]
-    matching = [c for c in matching if c.id not in taken]
+    # Nor can it be an operation made after the call could last be acted on.
+    until = proof_after(op) + LOOKUP_SKEW
+    matching = [
+        c
+        for c in matching
+        if c.id not in taken and (c.date_created is None or c.date_created <= until)
+    ]
     matching.sort(key=lambda c: c.id)
     return matching[0] if matching else None
 

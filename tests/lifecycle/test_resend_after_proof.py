@@ -174,3 +174,30 @@ def test_a_row_that_needs_a_person_says_what_was_looked_at_and_offers_a_sync(
     viewer = client_for(member("viewer")).get(reverse("operation_detail", args=[op.pk]))
     assert "What to do next" in viewer.content.decode()
     assert 'data-testid="sync-now"' not in viewer.content.decode()  # viewers may not sync
+
+
+def test_a_change_made_at_gandi_after_the_window_is_not_taken_for_the_lost_one(
+    alice, account, enqueued, simulator, synced_site
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    op, _ = operations.request_operation(
+        account=account,
+        kind="upgrade",
+        user=alice,
+        params={"package": "professional"},
+        idempotency_key="upgrade-window",
+        site=synced_site,
+    )
+    # Its call was lost minutes ago (more than the clock skew allowed for); now someone
+    # upgrades the site at Gandi directly.
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Operation.objects.filter(pk=op.pk).update(
+        status=OperationStatus.CHECKING, claimed_at=long_ago, lease_until=long_ago
+    )
+    outside = account.client().site_update(synced_site.gandi_id, package="professional")
+    recovery.recover_operation(op.pk)
+    op.refresh_from_db()
+    assert op.gandi_operation_id != outside.id
