@@ -307,7 +307,8 @@ def _after_ambiguous(op: Operation, exc: AmbiguousError | VhostTakenError) -> No
     Operation.objects.filter(pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]).update(
         status=Status.CHECKING,
         lease_until=now,
-        last_error="Gandi's answer was lost; the portal is checking what Gandi did.",
+        last_error="Gandi's answer was lost; the portal is checking what Gandi did. If Gandi "
+        "did nothing, the portal sends the request again by itself: nothing to do for you.",
         error_detail=exc.support_text(),
         next_poll_at=now + timedelta(seconds=2),
     )
