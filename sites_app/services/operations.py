@@ -308,7 +308,7 @@ def _after_ambiguous(op: Operation, exc: AmbiguousError | VhostTakenError) -> No
         status=Status.CHECKING,
         lease_until=now,
         last_error="Gandi's answer was lost; the portal is checking what Gandi did. If Gandi "
-        "did nothing, the portal sends the request again by itself: nothing to do for you.",
+        "did nothing, the portal sends the request again by itself; you need not do anything.",
         error_detail=exc.support_text(),
         next_poll_at=now + timedelta(seconds=2),
     )
