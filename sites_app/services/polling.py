@@ -157,7 +157,12 @@ def _poll(account_id: int) -> float | None:
             _check_deadline(op, f"Gandi has not finished it in time (still at step {info.step}).")
         else:
             apply_operation_info(op, info)
-    _record_poll([op.pk for op in ops], still_running)
+    moved = {
+        op.pk
+        for op in ops
+        if op.pk in still_running and still_running[op.pk][0].step != op.gandi_step
+    }
+    _record_poll([op.pk for op in ops], still_running, moved=moved)
     due = [when for _info, when in still_running.values()]
     return max(0.1, (min(due) - now).total_seconds()) if due else None
 
@@ -167,14 +172,27 @@ def _delay_for(op: Operation, info: OperationInfo, now) -> float:
     return next_poll_delay(age, info.eta)
 
 
-def _record_poll(polled: list[int], running: dict[int, tuple[OperationInfo, object]]) -> None:
+def _record_poll(
+    polled: list[int],
+    running: dict[int, tuple[OperationInfo, object]],
+    *,
+    moved: frozenset[int] | set[int] = frozenset(),
+) -> None:
     """The poll's writes in one UPDATE per batch, whatever the number of operations.
 
     Only rows still in progress are written: one a cancel or another poll ended meanwhile
-    keeps its final state."""
+    keeps its final state. Rows whose step `moved` get a new `updated_at`, so a page that
+    asks what changed since it last looked sees them."""
+    now = timezone.now()
     for start in range(0, len(polled), UPDATE_BATCH):
         batch = polled[start : start + UPDATE_BATCH]
         changes: dict = {"polls": F("polls") + 1}
+        if moved_here := [pk for pk in batch if pk in moved]:
+            changes["updated_at"] = Case(
+                When(pk__in=moved_here, then=Value(now)),
+                default=F("updated_at"),
+                output_field=Operation._meta.get_field("updated_at"),
+            )
         moving = [pk for pk in batch if pk in running]
         if moving:
             for name, value_of in (

@@ -89,3 +89,17 @@ def test_an_old_operation_close_to_its_end_is_polled_at_its_eta_not_seconds_late
     assert op.next_poll_at <= before + timedelta(seconds=op.gandi_eta + 1)
     [next_poll] = [e for e in enqueued if e.task == "sites_app.poll_account_operations"][-1:]
     assert next_poll.kwargs["countdown"] <= op.gandi_eta + 1
+
+
+def test_a_poll_marks_rows_whose_step_moved_as_changed(account, alice, enqueued, simulator):
+    simulator.step_seconds = 60
+    [moving, still] = in_flight(account, alice, 2)
+    Operation.objects.filter(pk=moving.pk).update(gandi_step="")  # the portal saw no step yet
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Operation.objects.update(updated_at=long_ago)
+    polling.poll_account_operations(account.pk)
+    moving.refresh_from_db()
+    still.refresh_from_db()
+    assert moving.gandi_step == "BILL"
+    assert moving.updated_at > long_ago  # a page asking "what changed since" sees it
+    assert still.updated_at == long_ago
