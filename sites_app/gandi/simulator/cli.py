@@ -211,12 +211,14 @@ def run(options: argparse.Namespace, out=sys.stdout) -> None:
     simulator = build(options)
     # SIGTERM (honcho, systemd) ends the run like Ctrl-C: the state is already on disk.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # One try around all of it: a SIGTERM right after the banner (a loaded machine) still
+    # ends the run cleanly instead of escaping as an uncaught KeyboardInterrupt.
     try:
-        simulator.start()
-    except OSError as exc:  # most often: the port is taken
-        raise SystemExit(f"cannot start the simulator: {exc}") from None
-    print(simulator.banner(), file=out, flush=True)
-    try:
+        try:
+            simulator.start()
+        except OSError as exc:  # most often: the port is taken
+            raise SystemExit(f"cannot start the simulator: {exc}") from None
+        print(simulator.banner(), file=out, flush=True)
         simulator.serve_forever()
     except KeyboardInterrupt:
         pass
