@@ -14,8 +14,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import RedisError
 
 from sites_app import audit
 from sites_app.crypto import SecretUnreadable
@@ -30,6 +28,7 @@ from sites_app.gandi.errors import (
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
 from sites_app.services import leases
+from sites_app.services.enqueue import CANCEL_QUEUE_DOWN_NOTE, enqueue_on_commit
 from sites_app.services.hostnames import rebase_vhost_change
 
 log = logging.getLogger(__name__)
@@ -132,28 +131,6 @@ def request_operation(
         )
         enqueue_on_commit(tasks.submit_operation, op.id)
     return op, True
-
-
-QUEUE_DOWN_NOTE = (
-    "The queue of Gandi calls cannot be reached right now. The request is saved and will be "
-    "sent as soon as the queue is back; nothing was sent to Gandi yet."
-)
-
-
-def enqueue_on_commit(task, op_id: int) -> None:
-    """Queue `task(op_id)` once the row is committed; a broker that is down is not an error.
-
-    The row is what counts (ARCHITECTURE §5.2): if the message cannot be sent, the reconciler
-    sends one when the broker is back, so the person gets the same answer as any submit."""
-
-    def send() -> None:
-        try:
-            task.delay(op_id)
-        except (KombuOperationalError, RedisError, OSError) as exc:
-            log.warning("operation %s saved, not queued (broker unreachable): %s", op_id, exc)
-            Operation.objects.filter(pk=op_id, last_error="").update(last_error=QUEUE_DOWN_NOTE)
-
-    transaction.on_commit(send)
 
 
 def _audit_params(params: dict) -> dict:
@@ -447,7 +424,7 @@ def request_cancel(op: Operation, user, request=None) -> str:
             request=request,
             outcome=AuditEvent.Outcome.REQUESTED,
         )
-        enqueue_on_commit(tasks.cancel_operation, op.id)
+        enqueue_on_commit(tasks.cancel_operation, op.id, CANCEL_QUEUE_DOWN_NOTE)
     return "Cancellation requested; Gandi will confirm it in a moment."
 
 

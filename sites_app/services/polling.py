@@ -326,7 +326,7 @@ def reconcile_operations() -> dict[str, int]:
     from sites_app import tasks
 
     now = timezone.now()
-    counts = {"resent": 0, "checking": 0, "polls": 0, "expired": 0}
+    counts = {"resent": 0, "checking": 0, "polls": 0, "expired": 0, "cancels": 0}
 
     # Nothing was sent for these rows, so failing them at the deadline is safe.
     for op in Operation.objects.filter(status=Status.QUEUED, deadline__lte=now):
@@ -379,6 +379,16 @@ def reconcile_operations() -> dict[str, int]:
             if marked:
                 tasks.recover_operation.delay(op.pk)
                 counts["checking"] += 1
+
+    # A cancellation asked for, whose message never reached a worker (the broker was down).
+    unsent_cancels = Operation.objects.filter(
+        status=Status.IN_PROGRESS,
+        cancel_requested_at__lt=now - OVERDUE,
+        cancel_sent_at__isnull=True,
+    ).values_list("pk", flat=True)
+    for op_id in unsent_cancels:
+        tasks.cancel_operation.delay(op_id)
+        counts["cancels"] += 1
 
     # Polls that should have happened by now, and rows past their deadline.
     overdue_accounts = set(

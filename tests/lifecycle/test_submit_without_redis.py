@@ -85,3 +85,28 @@ def test_a_create_submitted_while_redis_is_down_is_saved_queued_and_sent_when_it
     assert op.status == OperationStatus.DONE
     assert op.last_error == ""
     assert gandi_operation_count(account, "sitebuilder_create") == 1
+
+
+def test_a_cancel_asked_while_redis_is_down_is_sent_when_it_is_back(
+    client_for, alice, account, simulator, stoppable_redis
+):
+    from sites_app.services import operations
+    from tests.lifecycle.test_operation_service import request_create
+
+    url, stop_redis, start_redis = stoppable_redis
+    simulator.step_seconds = 60  # it stays in BILL, where Gandi can still cancel it
+    op = request_create(account, alice, name="Cancel later", vhosts=[f"cl.{MANAGED_DOMAIN}"])
+    operations.submit_operation(op.pk)
+    stop_redis()
+    response = client_for(alice).post(reverse("operation_cancel", args=[op.pk]), follow=True)
+    assert response.status_code == 200
+    assert "The cancellation is saved and will be sent" in response.content.decode()
+
+    start_redis()
+    Operation.objects.filter(pk=op.pk).update(
+        cancel_requested_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert polling.reconcile_operations()["cancels"] == 1
+    assert redis.Redis.from_url(url).llen(app.conf.task_default_queue) >= 1
+    operations.send_cancel(op.pk)  # what the worker does with it
+    assert simulator.calls()["operation.cancel"] == 1
