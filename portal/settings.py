@@ -241,6 +241,9 @@ GANDI_SIMULATOR_URL = env("GANDI_SIMULATOR_URL", default="http://127.0.0.1:8780/
 # the system's CAs. For a private endpoint or a test CA; Gandi itself needs none.
 GANDI_CA_BUNDLE = env("GANDI_CA_BUNDLE", default="")
 GANDI_TIMEOUT = env.float("GANDI_TIMEOUT", default=20)  # seconds, every call from a worker
+# After a call's answer is lost, how long Gandi may still act on it; nothing at Gandi after
+# that proves it did nothing, and the request is sent again (sites_app/services/recovery.py).
+GANDI_LATE_ACT_SECONDS = env.float("GANDI_LATE_ACT_SECONDS", default=10)
 GANDI_VIEW_TIMEOUT = env.float("GANDI_VIEW_TIMEOUT", default=5)  # reads made inside a request
 GANDI_RATE_LIMIT_CALLS = env.int("GANDI_RATE_LIMIT_CALLS", default=30)
 GANDI_RATE_LIMIT_PERIOD = env.float("GANDI_RATE_LIMIT_PERIOD", default=2.0)

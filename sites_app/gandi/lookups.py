@@ -64,6 +64,26 @@ class Lookups:
         exact = [site for site in sites if site.name == name]
         return exact[0] if exact else None
 
+    def find_created_site(
+        self, *, name: str, vhosts: Iterable[str], since: datetime | None = None
+    ) -> SiteSummary | None:
+        """The site that a create of `vhosts` made, or None.
+
+        A vhost belongs to one site at a time, so the preferred (first) vhost identifies the
+        site; the name only narrows the list (two sites may share a name). `since` rules out
+        an older site that held the vhost before it was freed."""
+        wanted = [v.lower() for v in vhosts]
+        if not wanted:
+            return None
+        sites = self.site_list({"name": name}, per_page=MAX_PAGE, sort_by="id desc")
+        for site in sites:
+            if site.name != name or (site.vhost or "").lower() != wanted[0]:
+                continue
+            if since is not None and site.date_created is not None and site.date_created < since:
+                continue
+            return site
+        return None
+
     def find_operations(
         self, *, type: str, site_id: int | None = None, since: datetime | None = None
     ) -> list[OperationInfo]:
@@ -86,3 +106,11 @@ class Lookups:
             if len(batch) < MAX_PAGE:
                 return found
             page += 1
+
+
+def same_create(candidate: OperationInfo, vhosts: Iterable[str]) -> bool:
+    """Whether a `sitebuilder_create` operation is the create of exactly these vhosts."""
+    sent = candidate.params.get("vhosts") if candidate.params else None
+    if not isinstance(sent, list | tuple):
+        return False
+    return [str(v).lower() for v in sent] == [v.lower() for v in vhosts]

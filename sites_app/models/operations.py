@@ -91,6 +91,12 @@ class Operation(models.Model):
     attempts = models.PositiveIntegerField(default=0)  # sends tried (rejected ones included)
     polls = models.PositiveIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker sending this row holds it until then, and renews it while its call runs; a
+    # SENDING row whose lease has passed belongs to a dead worker. For a row in CHECKING it is
+    # the last moment its call could have been on the wire.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    auto_resends = models.PositiveIntegerField(default=0)  # sent again after proof of nothing
+    recovery_note = models.TextField(blank=True)  # what the portal looked at, in plain words
     submitted_at = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)  # or next send attempt
     deadline = models.DateTimeField()
@@ -107,7 +113,18 @@ class Operation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "idempotency_key"], name="operation_key_unique_in_account"
-            )
+            ),
+            # Adoption is atomic: one Gandi operation, and one created Gandi site, per row.
+            models.UniqueConstraint(
+                fields=["account", "gandi_operation_id"],
+                condition=models.Q(gandi_operation_id__isnull=False),
+                name="operation_gandi_id_adopted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["site"],
+                condition=models.Q(kind="create", site__isnull=False),
+                name="operation_one_create_per_site",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_poll_at"]),

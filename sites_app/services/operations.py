@@ -23,9 +23,12 @@ from sites_app.gandi.errors import (
     NotCancellableError,
     PermanentError,
     TransientError,
+    VhostTakenError,
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
+from sites_app.services import leases
+from sites_app.services.enqueue import CANCEL_QUEUE_DOWN_NOTE, enqueue_on_commit
 from sites_app.services.hostnames import rebase_vhost_change
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,7 @@ def request_operation(
             site=op.site_name,
             **_audit_params(params),
         )
-        tasks.submit_operation.delay_on_commit(op.id)
+        enqueue_on_commit(tasks.submit_operation, op.id)
     return op, True
 
 
@@ -144,7 +147,12 @@ def submit_operation(op_id: int) -> None:
     claimed = (
         Operation.objects.filter(pk=op_id, status=Status.QUEUED)
         .exclude(next_poll_at__gt=now + timedelta(seconds=1))
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        .update(
+            status=Status.SENDING,
+            claimed_at=now,
+            lease_until=leases.lease_until(),
+            attempts=F("attempts") + 1,
+        )
     )
     if not claimed:
         return  # someone else has it, it is not due yet, or it was cancelled
@@ -164,24 +172,56 @@ def submit_operation(op_id: int) -> None:
         finish(op, Status.FAILED, exc.message, expected=Status.SENDING, retry_safe=True)
         return
     try:
-        gandi_op = send_mutation(client, op)
+        # The lease says a live worker is in the call; it lapses seconds after a kill -9.
+        with leases.renewed(lambda: _renew_send_lease(op.pk)):
+            gandi_op = send_mutation(client, op)
     except AmbiguousError as exc:
         _after_ambiguous(op, exc)
         return
     except TransientError as exc:
         _send_later(op, exc)
         return
+    except VhostTakenError as exc:
+        if op.kind == OperationKind.CREATE and op.auto_resends:
+            # A re-sent create whose vhost is taken: maybe by the first send after all (Gandi
+            # gives a vhost to one site). Look for it rather than call the request failed.
+            _after_ambiguous(op, exc)
+        else:
+            _refused(op, exc)
+        return
     except PermanentError as exc:
+        _refused(op, exc)
+        return
+    if adopt(op, gandi_op) is None:
+        # Gandi's own answer names an operation another row already holds: only a person can
+        # tell which row is right, and nothing may be sent again for this one.
         finish(
             op,
-            Status.FAILED,
-            exc.message,
-            expected=Status.SENDING,
-            detail=exc.support_text(),
-            retry_safe=True,
+            Status.NEEDS_ATTENTION,
+            "Gandi answered with an operation the portal already follows for another "
+            f"request (Gandi operation {gandi_op.id}). Check the sites at Gandi.",
+            expected=(Status.SENDING, Status.CHECKING),
+            detail=f"operation {gandi_op.id} is adopted by another row",
         )
-        return
-    adopt(op, gandi_op)
+
+
+def _refused(op: Operation, exc: PermanentError) -> None:
+    finish(
+        op,
+        Status.FAILED,
+        exc.message,
+        expected=Status.SENDING,
+        detail=exc.support_text(),
+        retry_safe=True,
+    )
+
+
+def _renew_send_lease(op_id: int) -> bool:
+    return bool(
+        Operation.objects.filter(pk=op_id, status=Status.SENDING).update(
+            lease_until=leases.lease_until()
+        )
+    )
 
 
 def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
@@ -234,45 +274,61 @@ def _send_later(op: Operation, exc: TransientError) -> None:
     tasks.submit_operation.apply_async((op.id,), countdown=delay)
 
 
-def _after_ambiguous(op: Operation, exc: AmbiguousError) -> None:
+def _after_ambiguous(op: Operation, exc: AmbiguousError | VhostTakenError) -> None:
     from sites_app import tasks
 
-    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(
+    # The call has ended: from now on only Gandi itself can still act on it (recovery waits
+    # a little past this before it takes "nothing found" as proof). A row the reconciler
+    # already moved to CHECKING gets the later moment too.
+    now = timezone.now()
+    Operation.objects.filter(pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]).update(
         status=Status.CHECKING,
-        last_error="Gandi's answer was lost; the portal is checking what Gandi did.",
+        lease_until=now,
+        last_error="Gandi's answer was lost; the portal is checking what Gandi did. If Gandi "
+        "did nothing, the portal sends the request again by itself; you need not do anything.",
         error_detail=exc.support_text(),
-        next_poll_at=timezone.now() + timedelta(seconds=2),
+        next_poll_at=now + timedelta(seconds=2),
     )
     tasks.recover_operation.apply_async((op.id,), countdown=2)
 
 
-def adopt(op: Operation, gandi_op: OperationInfo) -> None:
-    """Store Gandi's operation id at once, then let polling follow it."""
+def adopt(op: Operation, gandi_op: OperationInfo) -> bool | None:
+    """Store Gandi's operation id at once, then let polling follow it.
+
+    True when adopted, False when the row had moved on, None when another row holds this
+    Gandi operation already (the database allows one row per Gandi operation)."""
     from sites_app.services import polling
 
     now = timezone.now()
     params = dict(op.params)
     if gandi_op.site_id:
         params["gandi_site_id"] = gandi_op.site_id
-    updated = Operation.objects.filter(
-        pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]
-    ).update(
-        status=Status.IN_PROGRESS,
-        gandi_operation_id=gandi_op.id,
-        gandi_step=gandi_op.step,
-        gandi_eta=gandi_op.eta,
-        submitted_at=now,
-        next_poll_at=now + timedelta(seconds=polling.poll_interval(0)),
-        last_error="",
-        params=params,
-    )
+    try:
+        with transaction.atomic():
+            updated = Operation.objects.filter(
+                pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]
+            ).update(
+                status=Status.IN_PROGRESS,
+                gandi_operation_id=gandi_op.id,
+                gandi_step=gandi_op.step,
+                gandi_eta=gandi_op.eta,
+                submitted_at=now,
+                next_poll_at=now + timedelta(seconds=polling.next_poll_delay(0, gandi_op.eta)),
+                lease_until=None,
+                last_error="",
+                params=params,
+            )
+    except IntegrityError:
+        log.info("operation %s: Gandi operation %s is another row's", op.pk, gandi_op.id)
+        return None
     if not updated:
-        return
+        return False
     if op.site_id and op.kind in SITE_STATE_WHILE:
         Site.objects.filter(pk=op.site_id).update(state=SITE_STATE_WHILE[op.kind])
     op.refresh_from_db()
     polling.apply_operation_info(op, gandi_op)
-    polling.schedule_poll(op.account_id, polling.poll_interval(0))
+    polling.schedule_poll(op.account_id, polling.next_poll_delay(0, gandi_op.eta))
+    return True
 
 
 def finish(
@@ -368,7 +424,7 @@ def request_cancel(op: Operation, user, request=None) -> str:
             request=request,
             outcome=AuditEvent.Outcome.REQUESTED,
         )
-        tasks.cancel_operation.delay_on_commit(op.id)
+        enqueue_on_commit(tasks.cancel_operation, op.id, CANCEL_QUEUE_DOWN_NOTE)
     return "Cancellation requested; Gandi will confirm it in a moment."
 
 

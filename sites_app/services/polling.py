@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from redis.exceptions import LockError
 
@@ -24,8 +25,9 @@ from sites_app.gandi.errors import GandiError
 from sites_app.gandi.ratelimit import shared_redis
 from sites_app.gandi.records import RUNNING_STEPS
 from sites_app.models import Operation, OperationKind, OperationStatus
+from sites_app.services import leases
 from sites_app.services import sites as site_service
-from sites_app.services.operations import finish, max_countdown
+from sites_app.services.operations import LOOKUP_SKEW, finish, max_countdown
 
 log = logging.getLogger(__name__)
 Status = OperationStatus
@@ -34,12 +36,16 @@ Status = OperationStatus
 POLL_SCHEDULE = [(20, 1.0), (120, 3.0), (600, 10.0)]
 SLOW_POLL = 30.0
 AFTER_A_FAILED_POLL = 5.0
+# Gandi's eta is in whole seconds, rounded up: poll just after it, never sooner than this.
+ETA_MARGIN = 0.2
+SOONEST_POLL = 0.25
 # A message this late is presumed lost; the reconciler sends another.
 OVERDUE = timedelta(seconds=15)
+# A poll this late was lost with its worker (or its lock's holder died): poll again.
+POLL_OVERDUE = timedelta(seconds=5)
 MAX_RESEND_GAP = timedelta(minutes=5)
-POLL_LOCK_SECONDS: float | None = None  # None: the task's hard time limit plus a margin
-# A SENDING row may belong to a live worker until Celery's hard time limit has killed it.
-SENDING_MARGIN = timedelta(seconds=60)
+POLL_LOCK_SECONDS: float | None = None  # None: leases.LEASE_SECONDS, renewed while polling
+UPDATE_BATCH = 100  # rows per UPDATE ... CASE of a poll cycle (SQLite: < 999 parameters)
 
 
 def poll_interval(age_seconds: float) -> float:
@@ -47,6 +53,15 @@ def poll_interval(age_seconds: float) -> float:
         if age_seconds < limit:
             return interval
     return SLOW_POLL
+
+
+def next_poll_delay(age_seconds: float, eta: int | None) -> float:
+    """When to look again: when Gandi's `eta` says it should be done, if that comes before the
+    regular interval for an operation of this age (never more often than SOONEST_POLL)."""
+    interval = poll_interval(age_seconds)
+    if eta and eta > 0:
+        interval = min(interval, eta + ETA_MARGIN)
+    return max(SOONEST_POLL, interval)
 
 
 def _scheduled_key(account_id: int) -> str:
@@ -70,8 +85,12 @@ def schedule_poll(account_id: int, delay: float, *, force: bool = False) -> None
 
 
 def poll_lock_seconds() -> float:
-    """Longer than a poll can last: Celery kills the task at its hard time limit."""
-    return POLL_LOCK_SECONDS or settings.CELERY_TASK_TIME_LIMIT + 30
+    """A short lease, renewed while the poll runs: a killed poller frees the account quickly."""
+    return POLL_LOCK_SECONDS or leases.LEASE_SECONDS
+
+
+def poll_lock_name(account_id: int) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:gandi-poll-lock:{account_id}"
 
 
 def poll_account_operations(account_id: int) -> None:
@@ -79,9 +98,10 @@ def poll_account_operations(account_id: int) -> None:
     # redis-py's Lock releases only with its own token: a poll that outlived its lock cannot
     # free the lock of the worker polling after it.
     lock = shared_redis().lock(
-        f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:gandi-poll-lock:{account_id}",
+        poll_lock_name(account_id),
         timeout=poll_lock_seconds(),
         blocking=False,
+        thread_local=False,  # renewed from the heartbeat thread
     )
     if not lock.acquire():
         return  # another worker is polling this account and will schedule the next poll
@@ -90,7 +110,8 @@ def poll_account_operations(account_id: int) -> None:
     next_delay: float | None = AFTER_A_FAILED_POLL
     try:
         cache.delete(_scheduled_key(account_id))
-        next_delay = _poll(account_id)
+        with leases.renewed(leases.renew_redis_lock(lock), every=poll_lock_seconds() / 3):
+            next_delay = _poll(account_id)
     finally:
         try:
             lock.release()
@@ -120,7 +141,7 @@ def _poll(account_id: int) -> float | None:
             _check_deadline(op, f"The portal could not reach Gandi to follow it: {message}")
         return 10.0
     now = timezone.now()
-    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(polls=F("polls") + 1)
+    still_running: dict[int, tuple[OperationInfo, object]] = {}
     for op in ops:
         info = infos.get(op.gandi_operation_id)
         if info is None:
@@ -131,13 +152,60 @@ def _poll(account_id: int) -> float | None:
                 expected=Status.IN_PROGRESS,
                 detail=f"operation {op.gandi_operation_id} missing from operation.list",
             )
-            continue
-        apply_operation_info(op, info)
-    remaining = list(_in_flight_at_gandi(account_id).values_list("next_poll_at", flat=True))
-    if not remaining:
-        return None
-    soonest = min(when or now for when in remaining)
-    return max(0.1, (soonest - now).total_seconds())
+        elif info.step in RUNNING_STEPS:
+            still_running[op.pk] = (info, now + timedelta(seconds=_delay_for(op, info, now)))
+            _check_deadline(op, f"Gandi has not finished it in time (still at step {info.step}).")
+        else:
+            apply_operation_info(op, info)
+    moved = {
+        op.pk
+        for op in ops
+        if op.pk in still_running and still_running[op.pk][0].step != op.gandi_step
+    }
+    _record_poll([op.pk for op in ops], still_running, moved=moved)
+    due = [when for _info, when in still_running.values()]
+    return max(0.1, (min(due) - now).total_seconds()) if due else None
+
+
+def _delay_for(op: Operation, info: OperationInfo, now) -> float:
+    age = (now - (op.submitted_at or op.created_at)).total_seconds()
+    return next_poll_delay(age, info.eta)
+
+
+def _record_poll(
+    polled: list[int],
+    running: dict[int, tuple[OperationInfo, object]],
+    *,
+    moved: frozenset[int] | set[int] = frozenset(),
+) -> None:
+    """The poll's writes in one UPDATE per batch, whatever the number of operations.
+
+    Only rows still in progress are written: one a cancel or another poll ended meanwhile
+    keeps its final state. Rows whose step `moved` get a new `updated_at`, so a page that
+    asks what changed since it last looked sees them."""
+    now = timezone.now()
+    for start in range(0, len(polled), UPDATE_BATCH):
+        batch = polled[start : start + UPDATE_BATCH]
+        changes: dict = {"polls": F("polls") + 1}
+        if moved_here := [pk for pk in batch if pk in moved]:
+            changes["updated_at"] = Case(
+                When(pk__in=moved_here, then=Value(now)),
+                default=F("updated_at"),
+                output_field=Operation._meta.get_field("updated_at"),
+            )
+        moving = [pk for pk in batch if pk in running]
+        if moving:
+            for name, value_of in (
+                ("gandi_step", lambda info, when: info.step),
+                ("gandi_eta", lambda info, when: info.eta),
+                ("next_poll_at", lambda info, when: when),
+            ):
+                changes[name] = Case(
+                    *[When(pk=pk, then=Value(value_of(*running[pk]))) for pk in moving],
+                    default=F(name),
+                    output_field=Operation._meta.get_field(name),
+                )
+        Operation.objects.filter(pk__in=batch, status=Status.IN_PROGRESS).update(**changes)
 
 
 def apply_operation_info(op: Operation, info: OperationInfo) -> None:
@@ -179,11 +247,10 @@ def apply_operation_info(op: Operation, info: OperationInfo) -> None:
         _refresh_quietly(op)
     elif step in RUNNING_STEPS:
         now = timezone.now()
-        age = (now - (op.submitted_at or op.created_at)).total_seconds()
         Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
             gandi_step=step,
             gandi_eta=info.eta,
-            next_poll_at=now + timedelta(seconds=poll_interval(age)),
+            next_poll_at=now + timedelta(seconds=_delay_for(op, info, now)),
         )
         _check_deadline(op, f"Gandi has not finished it in time (still at step {step}).")
     else:
@@ -211,7 +278,12 @@ def _done(op: Operation, info: OperationInfo) -> None:
         if op.kind == OperationKind.CREATE:
             site_id = info.site_id or op.params.get("gandi_site_id")
             if not site_id:
-                summary = client.find_site_by_name(op.params["name"])
+                # Never by name alone: two creates may share a name, never a vhost.
+                summary = client.find_created_site(
+                    name=op.params["name"],
+                    vhosts=op.params.get("vhosts", []),
+                    since=(op.claimed_at or op.created_at) - LOOKUP_SKEW,
+                )
                 site_id = summary.id if summary else None
             if site_id:
                 site = site_service.apply_site_info(account, client.site_info(site_id))
@@ -227,7 +299,13 @@ def _done(op: Operation, info: OperationInfo) -> None:
     elif site is not None and op.kind == OperationKind.UPDATE_VHOSTS:
         site_service.mark_gandi_managed(site, list(op.params.get("added_vhosts", [])))
     if site is not None and op.site_id != getattr(site, "pk", None):
-        Operation.objects.filter(pk=op.pk).update(site=site, site_name=site.name)
+        try:
+            with transaction.atomic():
+                Operation.objects.filter(pk=op.pk).update(site=site, site_name=site.name)
+        except IntegrityError:
+            # Another create row holds this site (one created site per row): leave ours
+            # unlinked rather than show two requests' history on one site.
+            log.warning("operation %s: site %s is another create's", op.pk, site.pk)
     finish(op, Status.DONE, expected=Status.IN_PROGRESS, step="DONE")
 
 
@@ -248,7 +326,7 @@ def reconcile_operations() -> dict[str, int]:
     from sites_app import tasks
 
     now = timezone.now()
-    counts = {"resent": 0, "checking": 0, "polls": 0, "expired": 0}
+    counts = {"resent": 0, "checking": 0, "polls": 0, "expired": 0, "cancels": 0}
 
     # Nothing was sent for these rows, so failing them at the deadline is safe.
     for op in Operation.objects.filter(status=Status.QUEUED, deadline__lte=now):
@@ -276,11 +354,13 @@ def reconcile_operations() -> dict[str, int]:
             tasks.submit_operation.delay(op_id)
             counts["resent"] += 1
 
-    # Claimed but never answered (the worker died mid-call): find out what Gandi did.
-    stuck_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + SENDING_MARGIN
-    Operation.objects.filter(status=Status.SENDING, claimed_at__lt=now - stuck_after).update(
-        status=Status.CHECKING, next_poll_at=now
-    )
+    # Claimed, and the claim's lease has lapsed: the worker died mid-call (a live one renews
+    # it every few seconds). Find out what Gandi did.
+    # (A row claimed by a worker of an older release has no lease: the time limit bounds it.)
+    unleased = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    Operation.objects.filter(status=Status.SENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=unleased)
+    ).update(status=Status.CHECKING, next_poll_at=now)
     for op in Operation.objects.filter(status=Status.CHECKING):
         if op.next_poll_at is None or op.next_poll_at <= now:
             if now >= op.deadline + timedelta(minutes=5):
@@ -300,11 +380,23 @@ def reconcile_operations() -> dict[str, int]:
                 tasks.recover_operation.delay(op.pk)
                 counts["checking"] += 1
 
+    # A cancellation asked for, whose message never reached a worker (the broker was down).
+    unsent_cancels = Operation.objects.filter(
+        status=Status.IN_PROGRESS,
+        cancel_requested_at__lt=now - OVERDUE,
+        cancel_sent_at__isnull=True,
+    ).values_list("pk", flat=True)
+    for op_id in unsent_cancels:
+        tasks.cancel_operation.delay(op_id)
+        counts["cancels"] += 1
+
     # Polls that should have happened by now, and rows past their deadline.
     overdue_accounts = set(
         Operation.objects.filter(status=Status.IN_PROGRESS)
         .filter(
-            Q(next_poll_at__lt=now - OVERDUE) | Q(next_poll_at__isnull=True) | Q(deadline__lte=now)
+            Q(next_poll_at__lt=now - POLL_OVERDUE)
+            | Q(next_poll_at__isnull=True)
+            | Q(deadline__lte=now)
         )
         .values_list("account_id", flat=True)
     )

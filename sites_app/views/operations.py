@@ -146,6 +146,7 @@ def _detail_context(op: Operation, membership) -> dict:
         "op": op,
         "can_cancel": op.can_cancel and Right.OPERATE in rights,
         "can_retry": op.can_retry and KIND_RIGHTS[op.kind] in rights,
+        "can_sync": Right.OPERATE in rights,  # the safe next step of "needs attention"
         "retry_key": new_request_key(),
         # The elapsed time counts too, every 5 s, so "running for" keeps moving.
         "version": version_of(

@@ -1,4 +1,4 @@
-"""After a lost answer the portal never says "nothing was changed" while Gandi may still act."""
+"""After a lost answer the portal never sends again while Gandi may still act; leases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from sites_app.models import Operation, OperationStatus
@@ -46,38 +45,63 @@ def test_a_create_gandi_acts_on_after_the_timeout_is_adopted_not_offered_for_ret
     assert simulator.calls()["site.create"] == 1
 
 
-def test_a_lost_send_with_nothing_at_gandi_after_the_grace_period_needs_attention(
-    account, alice, enqueued, simulator
-):
-    op = request_create(account, alice, name="Never seen")
-    long_ago = timezone.now() - timedelta(
-        seconds=django_settings.GANDI_TIMEOUT + recovery.LOOK_GRACE.total_seconds() + 1
-    )
-    Operation.objects.filter(pk=op.pk).update(status=OperationStatus.CHECKING, claimed_at=long_ago)
-    recovery.recover_operation(op.pk)
+def test_a_look_before_the_proof_window_ends_never_sends_again(account, alice, enqueued, simulator):
+    simulator.set_faults(fault_rate=1.0, fault_kinds="http503")
+    op = request_create(account, alice, name="Too soon to tell")
+    operations.submit_operation(op.pk)
+    simulator.set_faults(fault_rate=0.0)
+    recovery.recover_operation(op.pk)  # Gandi could still act on the call for a few seconds
     op.refresh_from_db()
-    assert op.status == OperationStatus.NEEDS_ATTENTION
-    assert not op.can_retry
-    assert "Check the sites at Gandi before" in op.last_error
-    assert simulator.calls()["site.create"] == 0
+    assert op.status == OperationStatus.CHECKING
+    assert op.auto_resends == 0
+    assert simulator.calls()["site.create"] == 1
+    # The next look is planned for just after the window, not minutes later.
+    assert op.next_poll_at <= recovery.proof_after(op) + timedelta(seconds=1)
 
 
 def test_a_send_in_progress_on_a_live_worker_is_not_declared_stuck(account, alice, enqueued):
     op = request_create(account, alice, name="Mid call")
-    # Claimed long past two client timeouts, but a worker may still be inside its task.
-    claimed = timezone.now() - timedelta(seconds=django_settings.GANDI_TIMEOUT * 2 + 31)
-    Operation.objects.filter(pk=op.pk).update(status=OperationStatus.SENDING, claimed_at=claimed)
+    # Claimed long ago, but its worker renewed the lease a moment ago: it is still in its call.
+    Operation.objects.filter(pk=op.pk).update(
+        status=OperationStatus.SENDING,
+        claimed_at=timezone.now() - timedelta(minutes=10),
+        lease_until=timezone.now() + timedelta(seconds=10),
+    )
     polling.reconcile_operations()
     op.refresh_from_db()
     assert op.status == OperationStatus.SENDING
 
-    past_limit = timezone.now() - timedelta(
-        seconds=django_settings.CELERY_TASK_TIME_LIMIT + polling.SENDING_MARGIN.total_seconds() + 1
-    )
-    Operation.objects.filter(pk=op.pk).update(claimed_at=past_limit)
+    # The renewals stopped (the worker died): the reconciler takes over at once.
+    Operation.objects.filter(pk=op.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     assert polling.reconcile_operations()["checking"] == 1
     op.refresh_from_db()
     assert op.status == OperationStatus.CHECKING
+
+
+@pytest.mark.django_db(transaction=True)  # the renewals come from another connection
+def test_a_worker_renews_its_lease_while_its_call_runs(
+    account, alice, enqueued, simulator, monkeypatch
+):
+    from sites_app.services import leases
+
+    monkeypatch.setattr(leases, "LEASE_SECONDS", 0.6)
+    simulator.set_faults(latency=1500)  # a call that outlasts the lease twice over
+    op = request_create(account, alice, name="Long call")
+    leases_seen = []
+    real_send = operations.send_mutation
+
+    def send_and_watch(client, row):
+        result = real_send(client, row)
+        leases_seen.append(Operation.objects.get(pk=row.pk).lease_until)
+        return result
+
+    monkeypatch.setattr(operations, "send_mutation", send_and_watch)
+    claimed = timezone.now()
+    operations.submit_operation(op.pk)
+    op.refresh_from_db()
+    assert op.status in (OperationStatus.IN_PROGRESS, OperationStatus.DONE)
+    assert leases_seen[0] > claimed + timedelta(seconds=1.5)  # renewed during the call
+    assert simulator.calls()["site.create"] == 1
 
 
 def test_the_reconciler_never_overwrites_a_row_a_worker_claimed_meanwhile(

@@ -101,23 +101,28 @@ def run_to_the_end_after_checking(op):
     return op
 
 
-def test_a_send_the_worker_died_in_with_nothing_at_gandi_needs_a_person_not_a_retry(
+def test_a_send_the_worker_died_in_with_nothing_at_gandi_is_sent_again_once(
     account, alice, enqueued, simulator
 ):
     op = request_create(account, alice, name="Never sent")
-    # Claimed, then the worker died before any answer: the reconciler finds nothing.
+    # Claimed, then the worker died before its call reached Gandi: its lease lapsed.
     Operation.objects.filter(pk=op.pk).update(
-        status=OperationStatus.SENDING, claimed_at=timezone.now() - timedelta(minutes=10)
+        status=OperationStatus.SENDING,
+        claimed_at=timezone.now() - timedelta(minutes=1),
+        lease_until=timezone.now() - timedelta(seconds=30),
     )
     counts = polling.reconcile_operations()
     assert counts["checking"] == 1
-    recovery.recover_operation(op.pk)
+    recovery.recover_operation(op.pk)  # the window has passed: nothing at Gandi is a proof
+    recovery.recover_operation(op.pk)  # a second message for the same proof changes nothing
     op.refresh_from_db()
-    # Gandi may have received the call; only a person can tell, so no one-click retry.
-    assert op.status == OperationStatus.NEEDS_ATTENTION
-    assert "Check the sites at Gandi" in op.last_error
-    assert not op.can_retry
-    assert simulator.calls()["site.create"] == 0
+    assert op.status == OperationStatus.QUEUED
+    assert op.auto_resends == 1
+    assert "sent the request again automatically" in op.recovery_note
+    assert [e.task for e in enqueued].count("sites_app.submit_operation") == 1
+    op = run_to_the_end(op)
+    assert op.status == OperationStatus.DONE
+    assert simulator.calls()["site.create"] == 1
 
 
 def test_an_operation_ending_in_error_shows_why_and_the_raw_fault(

@@ -75,8 +75,11 @@ class GandiAPI:
         edit_url: Callable[[str], str],
         step_seconds: float,
         clock: Callable[[], float] = time.time,
+        omit_operation_site_id: bool = False,
     ) -> None:
         self.store = store
+        # Like a Gandi whose operation structs carry no site_id (the contract allows it).
+        self.omit_operation_site_id = omit_operation_site_id
         self.fault_settings = fault_settings
         self.txt_lookup = txt_lookup
         self._txt_answers = threading.local()
@@ -257,6 +260,15 @@ class GandiAPI:
             if op["account"] == key
         ]
 
+    def _op_struct(self, op: dict, now: float) -> dict:
+        return self._shown(operation_struct(op, now))
+
+    def _shown(self, struct: dict) -> dict:
+        """An operation struct as the caller sees it (filters still apply to every field)."""
+        if self.omit_operation_site_id:
+            struct = {k: v for k, v in struct.items() if k != "site_id"}
+        return struct
+
     # --- version, sites ---
     def version_info(self, key: str) -> dict:
         return {"api_version": API_VERSION}
@@ -356,7 +368,7 @@ class GandiAPI:
             price,
         )
         self.store.save()
-        return operation_struct(op, now)
+        return self._op_struct(op, now)
 
     def site_update(self, key: str, site_id: Any, params: Any) -> Any:
         site = self._site_of(key, site_id)
@@ -405,7 +417,7 @@ class GandiAPI:
         site.update(state="being_updated", date_updated=now, pending=changes)
         op = self._new_operation(key, "sitebuilder_update", site["id"], dict(changes), price)
         self.store.save()
-        return operation_struct(op, now)
+        return self._op_struct(op, now)
 
     def site_delete(self, key: str, site_id: Any) -> dict:
         site = self._site_of(key, site_id)
@@ -414,7 +426,7 @@ class GandiAPI:
         site.update(state="being_deleted", date_updated=now)
         op = self._new_operation(key, "sitebuilder_delete", site["id"], {}, 0.0)
         self.store.save()
-        return operation_struct(op, now)
+        return self._op_struct(op, now)
 
     def site_edit(self, key: str, site_id: Any) -> dict:
         site = self._site_of(key, site_id)
@@ -459,10 +471,10 @@ class GandiAPI:
         return op
 
     def operation_info(self, key: str, op_id: Any) -> dict:
-        return operation_struct(self._operation_of(key, op_id), self.clock())
+        return self._op_struct(self._operation_of(key, op_id), self.clock())
 
     def operation_list(self, key: str, opts: Any = None) -> list[dict]:
-        return select(self._operation_items(key), opts, OPERATION_SPEC)
+        return [self._shown(op) for op in select(self._operation_items(key), opts, OPERATION_SPEC)]
 
     def operation_count(self, key: str, opts: Any = None) -> int:
         return count(self._operation_items(key), opts, OPERATION_SPEC)

@@ -40,7 +40,9 @@ class Simulator:
         fault_settings: FaultSettings | None = None,
         dns_timeout: float = 2.0,
         ssl_context: ssl.SSLContext | None = None,
+        omit_operation_site_id: bool = False,
     ) -> None:
+        self._omit_operation_site_id = omit_operation_site_id
         self.host, self.port = host, port
         self.ssl_context = ssl_context  # a server context: serve HTTPS instead of HTTP
         self.state_path = Path(state_path) if state_path else None
@@ -85,6 +87,7 @@ class Simulator:
             txt_lookup=lookup,
             edit_url=self._edit_url,
             step_seconds=self._step_seconds,
+            omit_operation_site_id=self._omit_operation_site_id,
         )
         self._http = SimulatorHTTPServer(
             (self.host, self.port), self.api, self.faults, self.counter
@@ -158,6 +161,17 @@ class Simulator:
         self._step_seconds = float(value)
         if self.api is not None:
             self.api.step_seconds = float(value)
+
+    @property
+    def omit_operation_site_id(self) -> bool:
+        """True: operation structs (operation.info, operation.list, replies) carry no site_id."""
+        return self._omit_operation_site_id
+
+    @omit_operation_site_id.setter
+    def omit_operation_site_id(self, value: bool) -> None:
+        self._omit_operation_site_id = bool(value)
+        if self.api is not None:
+            self.api.omit_operation_site_id = bool(value)
 
     # --- controls ---
     def add_account(

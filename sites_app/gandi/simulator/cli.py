@@ -95,6 +95,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=2.0,
         help="duration of each operation step BILL, WAIT, RUN (default 2)",
     )
+    parser.add_argument(
+        "--omit-operation-site-id",
+        action="store_true",
+        help="leave site_id out of operation structs (operation.info, operation.list and the "
+        "replies of site.create/update/delete), as the contract allows",
+    )
     dns = parser.add_argument_group("DNS ownership checks")
     dns.add_argument(
         "--dns-host",
@@ -202,6 +208,7 @@ def _simulator(options: argparse.Namespace, fault_settings: FaultSettings) -> Si
         zone_file=options.zone_file,
         serve_dns=options.serve_dns,
         fault_settings=fault_settings,
+        omit_operation_site_id=options.omit_operation_site_id,
     )
 
 
@@ -213,12 +220,13 @@ def run(options: argparse.Namespace, out=sys.stdout) -> None:
     simulator = build(options)
     # SIGTERM (honcho, systemd) ends the run like Ctrl-C: the state is already on disk.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # One try around all of it: a SIGTERM right after the banner (a loaded machine) still
+    # ends the run cleanly instead of escaping as an uncaught KeyboardInterrupt.
     try:
-        simulator.start()
-    except OSError as exc:  # most often: the port is taken
-        raise SystemExit(f"cannot start the simulator: {exc}") from None
-    try:
-        # Inside the try: a SIGTERM sent as soon as the banner is read still ends cleanly.
+        try:
+            simulator.start()
+        except OSError as exc:  # most often: the port is taken
+            raise SystemExit(f"cannot start the simulator: {exc}") from None
         print(simulator.banner(), file=out, flush=True)
         simulator.serve_forever()
     except KeyboardInterrupt:
