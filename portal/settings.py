@@ -111,12 +111,20 @@ else:
 # --- Redis: broker, cache, shared rate limiter ---
 # The run command starts a private Redis on port 6390; REDIS_URL, when set, wins.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6390/0")
+# "default" treats Redis being down as a cache miss (portal/cache.py), so pages and submits
+# keep working; "strict" raises, for code that must tell "missing" from "unavailable".
+_CACHE_PREFIX = env("CACHE_KEY_PREFIX", default="portal")
 CACHES = {
     "default": {
+        "BACKEND": "portal.cache.TolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": _CACHE_PREFIX,
+    },
+    "strict": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
-    }
+        "KEY_PREFIX": _CACHE_PREFIX,
+    },
 }
 
 # --- Celery ---

@@ -2,7 +2,9 @@
 
 The idle clock lives in the cache, not in the session row, so that reading a page writes
 nothing to the database; htmx polls (GETs a page makes by itself) do not count as activity.
-The same clock is the "last seen" of the active-sessions page.
+The same clock is the "last seen" of the active-sessions page. While Redis is unavailable the
+idle limit cannot be read and is not enforced (the absolute limit, kept in the session, still
+is), so a Redis outage neither signs everyone out nor turns pages into errors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import caches
+
+from portal.cache import UNAVAILABLE
 from django.http import HttpRequest
 
 SIGNED_IN_AT_KEY = "portal_signed_in_at"
@@ -27,6 +31,17 @@ def _seen_key(session_id: str) -> str:
     return f"session-seen:{session_id}"
 
 
+def _clock():
+    return caches["strict"]
+
+
+def _touch(session_id: str, now: float) -> None:
+    try:
+        _clock().set(_seen_key(session_id), now, timeout=idle_seconds())
+    except UNAVAILABLE:
+        pass  # Redis is down: the idle clock resumes with it
+
+
 def idle_seconds() -> int:
     return int(settings.SESSION_IDLE_MINUTES * 60)
 
@@ -36,20 +51,28 @@ def mark_signed_in(request: HttpRequest) -> None:
     now = time.time()
     request.session[SIGNED_IN_AT_KEY] = now
     request.session[SESSION_ID_KEY] = session_id = secrets.token_urlsafe(16)
-    cache.set(_seen_key(session_id), now, timeout=idle_seconds())
+    _touch(session_id, now)
 
 
 def last_seen(session_store) -> float | None:
     """When a session (a SessionStore) was last used, epoch seconds, for the sessions page."""
     session_id = session_store.get(SESSION_ID_KEY)
-    return cache.get(_seen_key(session_id)) if session_id else None
+    if not session_id:
+        return None
+    try:
+        return _clock().get(_seen_key(session_id))
+    except UNAVAILABLE:
+        return None
 
 
 def _expired_because(request: HttpRequest, now: float) -> str | None:
     signed_in_at = request.session.get(SIGNED_IN_AT_KEY)
     if signed_in_at is None or now - signed_in_at > settings.SESSION_ABSOLUTE_HOURS * 3600:
         return "Your session has ended (sessions last at most a day's work). Please sign in again."
-    seen = cache.get(_seen_key(request.session.get(SESSION_ID_KEY, "")))
+    try:
+        seen = _clock().get(_seen_key(request.session.get(SESSION_ID_KEY, "")))
+    except UNAVAILABLE:
+        return None  # cannot be told while Redis is down; the absolute limit above still holds
     if seen is None or now - seen > idle_seconds():
         return "You were signed out after a while without activity. Please sign in again."
     return None
@@ -72,6 +95,5 @@ class SessionLimitsMiddleware:
                 return response
             polling = request.method == "GET" and request.headers.get("HX-Request")
             if not polling:
-                session_id = request.session[SESSION_ID_KEY]
-                cache.set(_seen_key(session_id), now, timeout=idle_seconds())
+                _touch(request.session[SESSION_ID_KEY], now)
         return self.get_response(request)

@@ -38,10 +38,7 @@ def own_redis(tmp_path, settings, monkeypatch):
     workdir = tmp_path / "redis"
     server = {"process": private_redis.start(port, workdir)}
     settings.REDIS_URL = url
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": url},
-    }
+    settings.CACHES = {alias: {**conf, "LOCATION": url} for alias, conf in settings.CACHES.items()}
     monkeypatch.setenv("REDIS_URL", url)  # for the worker process
 
     def restart_empty() -> None:

@@ -26,10 +26,7 @@ def stoppable_redis(tmp_path, settings, monkeypatch):
     url = f"redis://127.0.0.1:{port}/0"
     server = {"process": private_redis.start(port, tmp_path / "redis")}
     settings.REDIS_URL = url
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": url},
-    }
+    settings.CACHES = {alias: {**conf, "LOCATION": url} for alias, conf in settings.CACHES.items()}
     monkeypatch.setattr(app.conf, "broker_url", url)
     # Celery keeps its broker connections in pools: start from fresh ones, on this URL.
     monkeypatch.setattr(app, "_pool", None)

@@ -178,9 +178,11 @@ def test_a_lost_reply_is_adopted_by_the_worker_without_a_second_create(
     response = client.post(reverse("site_create"), data)
     assert response.status_code == 200
     simulator.set_faults(fault_rate=0.0)
+    worker.stop()  # the worker must not send before the reply is set to be lost
     client.post(reverse("site_create"), data)
     op = Operation.objects.get()
     simulator.set_faults(fault_rate=1.0, fault_kinds="lost")
+    worker.start()
     wait_for(
         lambda: Operation.objects.get(pk=op.pk).status == OperationStatus.CHECKING,
         message="the lost reply",
