@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -70,7 +71,6 @@ class Run:
         self.submit_errors: list[str] = []
         self.last_fault = time.time()
         self.serial = 0
-        self.baseline: dict[int, dict] = {}  # gandi site id -> its sim state before a change
         self.exits_before = harness.exits()
 
     def key(self) -> str:
@@ -80,9 +80,6 @@ class Run:
     def request(self, kind: str, params: dict, site=None, key: str | None = None):
         from sites_app.services.operations import OperationRefused, request_operation
 
-        if site is not None and site.gandi_id not in self.baseline:
-            sim_site = self.harness.sim_state()["sites"].get(str(site.gandi_id))
-            self.baseline[site.gandi_id] = json.loads(json.dumps(sim_site))
         try:
             op, _ = request_operation(
                 account=self.account, kind=kind, user=self.user, params=params,
@@ -284,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     if options.json:
         options.json.write_text(json.dumps(results, indent=2, default=str))
     bad = sum(r["duplicates"] + r["wrong"] + r["lost"] for r in results)
-    return 1 if bad else 0
+    if bad or len(results) < len(names):
+        print(f"\nchaos: logs of the processes kept in {harness.workdir}")
+        return 1
+    shutil.rmtree(harness.workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
