@@ -42,9 +42,7 @@ def chaos_database(tmp_path):
 
 
 @pytest.mark.worker
-def test_a_short_chaos_run_has_no_duplicate_no_wrong_and_no_lost_request(
-    chaos_database, tmp_path
-):
+def test_a_short_chaos_run_has_no_duplicate_no_wrong_and_no_lost_request(chaos_database, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     env["DATABASE_URL"] = chaos_database
     results_path = tmp_path / "chaos.json"
