@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import sys
 import threading
@@ -178,13 +179,21 @@ def scenario_a(run: Run, scale: float) -> None:
 
 def scenario_b(run: Run, scale: float) -> None:
     creates, kills = max(2, round(20 * scale)), max(1, round(10 * scale))
+    rng = random.Random(creates * 31 + kills)
+    worker, before = run.harness.worker, run.harness.worker.kills
+
+    def kill() -> None:
+        time.sleep(rng.uniform(0.2, 1.2))  # a fresh request is being sent or polled
+        worker.kill()
+        run.fault()
+        worker.start()
+
     for n in range(creates):
         run.create(f"Kill {n % 4}", f"b{n}-{os.getpid()}")
-    for _ in range(kills):
-        time.sleep(1.5)
-        run.harness.worker.kill()
-        run.fault()
-        run.harness.worker.start()
+        if (n + 1) % max(1, creates // kills) == 0 and worker.kills - before < kills:
+            kill()
+    while worker.kills - before < kills:
+        kill()
 
 
 def scenario_c(run: Run, scale: float) -> None:
