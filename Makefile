@@ -6,13 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-# The embedded default of `make run`: SQLite under var/, a private Redis on port 6390, the
-# Gandi simulator on 8780 with its DNS server on 8753. Environment variables (or .env) win.
-RUN_ENV := DEBUG=$${DEBUG:-True} \
-	GANDI_SIMULATOR_URL=$${GANDI_SIMULATOR_URL:-http://127.0.0.1:8780/xmlrpc/} \
-	DNS_RESOLVERS=$${DNS_RESOLVERS:-127.0.0.1:8753}
-
-.PHONY: run test lint format bench clean prod
+.PHONY: run test lint format bench chaos clean prod
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,12 +18,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The embedded default: SQLite under var/, a private Redis on 6390, the Gandi simulator on 8780
+# with its DNS server on 8753, web on 8000 (WEB_PORT, SIMULATOR_PORT, DNS_PORT, REDIS_PORT and
+# VAR_DIR change them), every Procfile process under supervisord. Environment (or .env) wins.
 run: $(VENV)/.installed
-	mkdir -p var
-	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) $(BIN)/honcho start -f Procfile
+	$(PY) scripts/supervise.py
+
+# Fault injection against a real worker, beat, Redis and simulator (README "Chaos suite").
+chaos: $(VENV)/.installed-dev
+	$(PY) scripts/chaos.py $(CHAOS_ARGS)
 
 # The production configuration on this machine (PostgreSQL, Redis, gunicorn behind a TLS
 # proxy): see scripts/prod_local.sh and the README's "Production start".
@@ -55,4 +52,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles var/*.sqlite3* var/simulator* var/celerybeat-schedule*
+	rm -rf $(VENV) staticfiles var/*.sqlite3* var/simulator* var/celerybeat-schedule* var/supervisor* var/log var/chaos-*

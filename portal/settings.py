@@ -14,10 +14,9 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))  # state of the run command
 
 # --- Core ---
 DEBUG = env.bool("DEBUG", default=False)

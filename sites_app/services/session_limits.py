@@ -17,9 +17,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import caches
+from django.http import HttpRequest
 
 from portal.cache import UNAVAILABLE
-from django.http import HttpRequest
 
 SIGNED_IN_AT_KEY = "portal_signed_in_at"
 # A random id kept inside the session: the session key itself changes (password change,
