@@ -9,6 +9,7 @@ is), so a Redis outage neither signs everyone out nor turns pages into errors.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 
@@ -36,10 +37,8 @@ def _clock():
 
 
 def _touch(session_id: str, now: float) -> None:
-    try:
+    with contextlib.suppress(UNAVAILABLE):  # Redis is down: the idle clock resumes with it
         _clock().set(_seen_key(session_id), now, timeout=idle_seconds())
-    except UNAVAILABLE:
-        pass  # Redis is down: the idle clock resumes with it
 
 
 def idle_seconds() -> int:

@@ -30,7 +30,10 @@ def test_every_service_is_restarted_whenever_it_exits():
 
 
 def test_web_is_gunicorn_workers_are_a_template_and_beat_is_one_unit():
-    assert "gunicorn portal.wsgi" in unit("portal-web.service")["Service"]["ExecStart"]
+    # with its config file: no Server banner, secret links kept out of the access log
+    assert (
+        "gunicorn -c deploy/gunicorn.conf.py" in unit("portal-web.service")["Service"]["ExecStart"]
+    )
     worker = unit("portal-worker@.service")["Service"]["ExecStart"]
     assert "celery -A portal worker" in worker and "%i" in worker  # one name per instance
     beat = unit("portal-beat.service")["Service"]["ExecStart"]
