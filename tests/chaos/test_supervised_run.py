@@ -65,7 +65,7 @@ class Stack:
 
     def run_task(self) -> str:
         """Send the heartbeat task through the stack's Redis; its id."""
-        app = Celery(broker=f"redis://127.0.0.1:{self.ports['REDIS_PORT']}/0")
+        app = Celery(broker=f"redis://127.0.0.1:{self.ports['REDIS_PORT']}/0", set_as_current=False)
         try:
             return app.send_task("sites_app.record_worker_heartbeat", queue="gandi").id
         finally:
