@@ -26,6 +26,7 @@ from sites_app.gandi.errors import (
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
+from sites_app.services import notifications
 from sites_app.services.hostnames import rebase_vhost_change
 
 log = logging.getLogger(__name__)
@@ -319,6 +320,7 @@ def finish(
         message=message,
     )
     log.info("operation %s (%s) ended: %s %s", op.pk, op.kind, status, message)
+    notifications.operation_ended(op.pk)
     return True
 
 
@@ -348,6 +350,7 @@ def request_cancel(op: Operation, user, request=None) -> str:
                     request=request,
                     before_sending=True,
                 )
+                notifications.operation_ended(op.pk)
                 return "Cancelled before anything was sent to Gandi."
         op.refresh_from_db()
         if not op.can_cancel:
