@@ -15,7 +15,12 @@ import pytest
 from sites_app import tasks_notify
 from sites_app.models import OperationKind
 from sites_app.services import operations
-from tests.lifecycle.conftest import MANAGED_DOMAIN, account, enqueued  # noqa: F401
+from tests.lifecycle.conftest import (  # noqa: F401  (fixtures shared with tests/lifecycle)
+    MANAGED_DOMAIN,
+    account,
+    enqueued,
+    synced_site,
+)
 
 NOTIFY_TASKS = (
     tasks_notify.notify_operation_ended,
