@@ -10,6 +10,7 @@ Only current members of the team are told, with their own choices for that team.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -244,10 +245,9 @@ def notify_expiring_sites(now=None) -> int:
 
 def _tell_expiry(site: Site, notice: ExpiryNotice, now) -> None:
     team = site.account.team
-    days = max(0, (site.paid_until - now).days)
+    days = math.ceil((site.paid_until - now) / timedelta(days=1))  # "in 1 day" up to the end
     when = site.paid_until.strftime("%Y-%m-%d")
-    left = "less than a day" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
-    title = f"{site.name} expires in {left} ({when})"
+    title = f"{site.name} expires in {days} day{'s' if days != 1 else ''} ({when})"
     body = (
         f"The paid period of {site.name} ends on {when}. Renew it at Gandi before then to "
         "keep the site online."

@@ -117,6 +117,7 @@ def notify_worker(monkeypatch, django_capture_on_commit_callbacks):
 
     class Worker:
         queue = sent
+        capture = staticmethod(django_capture_on_commit_callbacks)
 
         def run(self) -> list[str]:
             ran = []

@@ -18,7 +18,7 @@ from sites_app.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from sites_app.services import notifications, operations, webhooks
+from sites_app.services import operations, webhooks
 from tests.lifecycle.conftest import run_to_the_end
 from tests.notifications.conftest import finished, request_create, verify_signature
 
@@ -100,7 +100,7 @@ def test_an_expiring_site_sends_site_expiring(hook, receiver, synced_site, notif
     notify_worker.run()
     assert receiver.events() == ["site.expiring"]
     data = receiver.received[0].json()["data"]
-    assert (data["site"]["name"], data["days_left"], data["threshold_days"]) == ("Bakery", 6, 7)
+    assert (data["site"]["name"], data["days_left"], data["threshold_days"]) == ("Bakery", 7, 7)
     assert verify_signature(hook[1], receiver.received[0])
 
 
