@@ -264,6 +264,7 @@ PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5)  # seconds, connect and read each
 WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24)  # then a delivery gives up
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")  # a PEM file; empty = the system's CAs
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"

@@ -58,23 +58,26 @@ class UnsafeDestination(Exception):
 # --- the URL rules ----------------------------------------------------------------------
 
 
-def _refused_address(address: str) -> str | None:
+def _refused_kind(address: str) -> str | None:
+    """ "a private" (and the like) when webhooks may not call this address, else None."""
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
+    if settings.WEBHOOK_ALLOW_PRIVATE or (ip.is_global and not ip.is_multicast):
+        return None
     if ip.is_loopback:
-        kind = "a loopback"
-    elif ip.is_link_local:
-        kind = "a link-local"
-    elif ip.is_private:
-        kind = "a private"
-    elif ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global:
-        kind = "a reserved"
-    else:
-        return None
-    if settings.WEBHOOK_ALLOW_PRIVATE:
-        return None
-    return f"{address} is {kind} address: webhooks only call public addresses."
+        return "a loopback"
+    if ip.is_link_local:
+        return "a link-local"
+    if ip.is_private:
+        return "a private"
+    return "a reserved"
+
+
+def _refused_address(address: str) -> str | None:
+    if kind := _refused_kind(address):
+        return f"{address} is {kind} address: webhooks only call public addresses."
+    return None
 
 
 def url_problem(url: str) -> str | None:
@@ -101,8 +104,8 @@ def url_problem(url: str) -> str | None:
     return _refused_address(host)
 
 
-def resolve_checked(url: str) -> tuple[str, str]:
-    """(host, an address to connect to) once every address the host resolves to is allowed."""
+def resolve_checked(url: str) -> tuple[str, list[str]]:
+    """(host, its addresses) once every address the host resolves to is allowed."""
     if problem := url_problem(url):
         raise UnsafeDestination(problem)
     parts = urlsplit(url)
@@ -116,9 +119,12 @@ def resolve_checked(url: str) -> tuple[str, str]:
     if not addresses:
         raise UnsafeDestination(f"The host name {host} does not resolve.")
     for address in addresses:
-        if problem := _refused_address(address):
-            raise UnsafeDestination(f"{host} resolves to {problem}")
-    return host, addresses[0]
+        if kind := _refused_kind(address):
+            raise UnsafeDestination(
+                f"{host} resolves to {address}, {kind} address: webhooks only call public "
+                "addresses."
+            )
+    return host, addresses
 
 
 # --- signing ----------------------------------------------------------------------------
@@ -333,7 +339,7 @@ def _post(delivery: WebhookDelivery) -> Answer:
         return int((time.monotonic() - started) * 1000)
 
     try:
-        host, address = resolve_checked(endpoint.url)
+        host, addresses = resolve_checked(endpoint.url)
         secret = endpoint.secret()
     except UnsafeDestination as exc:
         return Answer(error=f"Refused: {exc.message}", duration_ms=took())
@@ -341,19 +347,47 @@ def _post(delivery: WebhookDelivery) -> Answer:
         return Answer(error="The signing secret cannot be decrypted; make a new one.")
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     parts = urlsplit(endpoint.url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    default_port = port == (443 if parts.scheme == "https" else 80)
+    default_port = 443 if parts.scheme == "https" else 80
+    port = parts.port or default_port
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "GandiSitesPortal-Webhooks/1",
-        "Host": host if default_port else f"{host}:{port}",
+        "Host": host if port == default_port else f"{host}:{port}",
         "X-Portal-Event": delivery.event,
         "X-Portal-Delivery": str(delivery.delivery_id),
         SIGNATURE_HEADER: signature(secret, int(time.time()), body),
     }
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    error = "The host has no address."
+    # Only the addresses checked above are connected to, in order (a dual-stack host whose
+    # first address does not answer is reached on the next).
+    for address in addresses:
+        try:
+            status, excerpt = _request(parts.scheme, host, address, port, path, headers, body)
+        except (
+            urllib3.exceptions.NewConnectionError,
+            urllib3.exceptions.ConnectTimeoutError,
+        ) as exc:
+            error = _plain_error(exc)
+            continue
+        except urllib3.exceptions.HTTPError as exc:
+            return Answer(error=_plain_error(exc), duration_ms=took())
+        problem = ""
+        if 300 <= status < 400:
+            problem = f"Answered {status} (a redirect, which webhooks do not follow)."
+        elif not 200 <= status < 300:
+            problem = f"Answered {status}."
+        return Answer(status_code=status, error=problem, excerpt=excerpt, duration_ms=took())
+    return Answer(error=error, duration_ms=took())
+
+
+def _request(
+    scheme: str, host: str, address: str, port: int, path: str, headers: dict, body: bytes
+) -> tuple[int, str]:
+    """One POST to `address`, never redirected or retried; (status, start of the answer)."""
     timeout = urllib3.Timeout(connect=settings.WEBHOOK_TIMEOUT, read=settings.WEBHOOK_TIMEOUT)
-    if parts.scheme == "https":
-        # Connect to the address checked above, but verify the certificate for the host name.
+    if scheme == "https":
+        # Connect to the checked address, but verify the certificate for the host name.
         pool = urllib3.HTTPSConnectionPool(
             address,
             port,
@@ -361,38 +395,28 @@ def _post(delivery: WebhookDelivery) -> Answer:
             retries=False,
             maxsize=1,
             cert_reqs="CERT_REQUIRED",
+            ca_certs=settings.WEBHOOK_CA_BUNDLE or None,
             server_hostname=host,
             assert_hostname=host,
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
-    path = parts.path or "/"
-    if parts.query:
-        path += f"?{parts.query}"
-    try:
-        with pool:
-            response = pool.urlopen(
-                "POST",
-                path,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-            try:
-                excerpt = response.read(EXCERPT, decode_content=False).decode("utf-8", "replace")
-            finally:
-                response.close()
-    except urllib3.exceptions.HTTPError as exc:
-        return Answer(error=_plain_error(exc), duration_ms=took())
-    error = ""
-    if 300 <= response.status < 400:
-        error = f"Answered {response.status} (a redirect, which webhooks do not follow)."
-    elif not 200 <= response.status < 300:
-        error = f"Answered {response.status}."
-    return Answer(status_code=response.status, error=error, excerpt=excerpt, duration_ms=took())
+    with pool:
+        response = pool.urlopen(
+            "POST",
+            path,
+            body=body,
+            headers=headers,
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            excerpt = response.read(EXCERPT, decode_content=False).decode("utf-8", "replace")
+        finally:
+            response.close()
+    return response.status, excerpt
 
 
 def _plain_error(exc: Exception) -> str:

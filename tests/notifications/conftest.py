@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,19 +49,18 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     location: str = ""
+    scheme: str = "http"
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/portal"
+        return f"{self.scheme}://{self.host}:{self.port}/hooks/portal"
 
     def events(self) -> list[str]:
         return [r.json()["type"] for r in self.received]
 
 
-@pytest.fixture
-def receiver():
-    state = Receiver(port=0)
-
+def _serve(state: Receiver, ssl_context=None):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
@@ -85,12 +85,39 @@ def receiver():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if ssl_context is not None:
+        server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def receiver():
+    state = Receiver(port=0)
+    server = _serve(state)
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def tls_receiver(test_ca):
+    """tls_receiver(names) -> a receiver on https://localhost:<port>/ whose certificate, from
+    the test CA, is issued for `names`."""
+    servers = []
+
+    def start(*names: str) -> Receiver:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        test_ca.issue_cert(*names).configure_cert(context)
+        state = Receiver(port=0, scheme="https", host="localhost")
+        servers.append(_serve(state, context))
+        return state
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -249,7 +249,7 @@ def test_the_secret_is_shown_once_and_stored_encrypted(
         ("https://127.0.0.1/hook", "loopback address"),
         ("https://[::1]/hook", "loopback address"),
         ("https://[::ffff:10.0.0.1]/hook", "private address"),
-        ("https://localhost/hook", "resolves to 127.0.0.1 is a loopback address"),
+        ("https://localhost/hook", "resolves to 127.0.0.1, a loopback address"),
         ("https://user:pw@hooks.example.com/x", "Leave user names and passwords out"),
     ],
 )
@@ -273,3 +273,34 @@ def test_the_address_is_checked_again_at_delivery_time(hook, receiver, settings)
         "Refused: 127.0.0.1 is a loopback address: webhooks only call public addresses."
     )
     assert receiver.received == []
+
+
+# --- HTTPS ----------------------------------------------------------------------------------
+
+
+def test_an_https_receiver_is_called_on_the_checked_address_with_its_certificate_verified(
+    tls_receiver, team, alice, webhook_settings, test_ca_bundle
+):
+    webhook_settings.WEBHOOK_CA_BUNDLE = test_ca_bundle
+    good = tls_receiver("localhost")
+    endpoint, secret = webhooks.create_endpoint(
+        team, url=good.url, description="", events=ALL, actor=alice
+    )
+    assert webhooks.deliver(queued(endpoint).pk) == "delivered"
+    assert good.received[0].headers["Host"] == f"localhost:{good.port}"
+    assert verify_signature(secret, good.received[0])
+
+
+def test_an_https_receiver_with_a_certificate_for_another_name_is_refused(
+    tls_receiver, team, alice, webhook_settings, test_ca_bundle
+):
+    webhook_settings.WEBHOOK_CA_BUNDLE = test_ca_bundle
+    impostor = tls_receiver("hooks.elsewhere.example")
+    endpoint, _ = webhooks.create_endpoint(
+        team, url=impostor.url, description="", events=ALL, actor=alice
+    )
+    delivery = queued(endpoint)
+    assert webhooks.deliver(delivery.pk) == "will retry"
+    delivery.refresh_from_db()
+    assert delivery.last_error.startswith("The TLS connection failed")
+    assert impostor.received == []  # nothing was sent to it
