@@ -287,6 +287,9 @@ def deliver(delivery_id: int) -> str:
     if not claimed:
         return "not due"
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if not delivery.endpoint.is_active:  # paused: it waits, and goes out once resumed
+        WebhookDelivery.objects.filter(pk=delivery_id).update(locked_until=None)
+        return "paused"
     answer = _post(delivery)
     WebhookAttempt.objects.create(
         delivery=delivery,
@@ -433,7 +436,9 @@ def due_deliveries(now=None) -> list[int]:
     """Ids of pending deliveries whose next try is due and that no worker holds."""
     now = now or timezone.now()
     return list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+        )
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]

@@ -174,6 +174,18 @@ def test_a_redirect_is_not_followed(hook, receiver):
     assert "redirect" in delivery.last_error
 
 
+def test_a_paused_webhook_keeps_its_deliveries_until_it_is_resumed(hook, receiver):
+    endpoint, _ = hook
+    delivery = queued(endpoint)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    assert webhooks.due_deliveries() == []
+    assert webhooks.deliver(delivery.pk) == "paused"
+    assert receiver.received == []
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=True)
+    assert webhooks.due_deliveries() == [delivery.pk]
+    assert webhooks.deliver(delivery.pk) == "delivered"
+
+
 def test_a_claimed_delivery_is_not_sent_twice_at_once(hook, receiver):
     delivery = queued(hook[0])
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
