@@ -94,3 +94,26 @@ def test_deleted_sites_are_not_told(beat, synced_site):
     synced_site.removed_at = timezone.now()
     synced_site.save(update_fields=["removed_at"])
     assert beat() == 0
+
+
+def test_a_beat_tick_with_nothing_new_costs_the_same_at_10_and_at_200_expiring_sites(account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sites_app.models import Site
+
+    def seed(count: int, start: int) -> None:
+        paid = timezone.now() + timedelta(days=20)
+        Site.objects.bulk_create(
+            Site(account=account, gandi_id=start + i, name=f"s{start + i}", paid_until=paid)
+            for i in range(count)
+        )
+
+    counts = []
+    for size, start in ((10, 1000), (190, 2000)):
+        seed(size, start)
+        notifications.notify_expiring_sites()  # tells the new ones
+        with CaptureQueriesContext(connection) as captured:
+            assert notifications.notify_expiring_sites() == 0
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] == 2
