@@ -45,7 +45,7 @@ def _detached_transport_cannot_connect() -> None:
 if kombu.VERSION[:2] == (5, 7):  # re-check on upgrade: drop once kombu fixes it upstream
     _detached_transport_cannot_connect()
 
-app = Celery("portal", include=["sites_app.health"])
+app = Celery("portal", include=["sites_app.health", "sites_app.tasks_notify"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

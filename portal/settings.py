@@ -266,6 +266,16 @@ SITE_DETAILS_REFRESH_HOURS = env.float("SITE_DETAILS_REFRESH_HOURS", default=24)
 DNS_RESOLVERS = env.list("DNS_RESOLVERS", default=[])
 DNS_TIMEOUT = env.float("DNS_TIMEOUT", default=3)
 
+# --- Notifications and webhooks (README "Notifications and webhooks") ---
+# The portal's own address, for the links in emails and webhook payloads.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Webhook URLs resolving to private, loopback or link-local addresses are refused unless this
+# is set (tests set it to reach a receiver on loopback); checked again at every delivery.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5)  # seconds, connect and read each
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24)  # then a delivery gives up
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")  # a PEM file; empty = the system's CAs
+
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")

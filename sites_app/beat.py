@@ -26,4 +26,15 @@ BEAT_SCHEDULE: dict = {
         "task": "sites_app.recheck_pending_verifications",
         "schedule": 60.0,
     },
+    # Retries of failed webhook deliveries (rows with next_attempt_at), and any whose
+    # message was lost.
+    "send due webhook deliveries every 30 seconds": {
+        "task": "sites_app.deliver_due_webhooks",
+        "schedule": 30.0,
+    },
+    # Once per (site, 30/7/1 days, paid-until): safe to run often and twice.
+    "notify sites expiring in 30, 7 and 1 days every hour": {
+        "task": "sites_app.notify_expiring_sites",
+        "schedule": 3600.0,
+    },
 }

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from . import access
 
 
@@ -12,4 +14,11 @@ def portal(request):
         "current_team": membership.team if membership else None,
         "my_memberships": access.memberships(request.user),
         "can": {right.value: right in rights for right in access.Right},
+        "unread_notifications": SimpleLazyObject(lambda: _unread(request.user)),
     }
+
+
+def _unread(user) -> int:
+    from .services.notifications import unread_count
+
+    return unread_count(user)

@@ -3,17 +3,24 @@
 from .accounts import Endpoint, GandiAccount
 from .audit import AuditEvent
 from .health import WorkerHeartbeat
+from .notifications import ExpiryNotice, Notification, NotificationEvent, NotificationPreference
 from .operations import Operation, OperationKind, OperationStatus
 from .sites import Ownership, OwnershipRecord, PendingRequest, Site, SiteState, VirtualHost
 from .sync import SiteSync
 from .teams import Invitation, Membership, Role, Team
+from .webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AuditEvent",
+    "DeliveryStatus",
     "Endpoint",
+    "ExpiryNotice",
     "GandiAccount",
     "Invitation",
     "Membership",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
     "Operation",
     "OperationKind",
     "OperationStatus",
@@ -26,5 +33,9 @@ __all__ = [
     "SiteSync",
     "Team",
     "VirtualHost",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WorkerHeartbeat",
 ]

@@ -27,7 +27,7 @@ from sites_app.gandi.errors import (
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
-from sites_app.services import leases
+from sites_app.services import leases, notifications
 from sites_app.services.enqueue import CANCEL_QUEUE_DOWN_NOTE, enqueue_on_commit
 from sites_app.services.hostnames import rebase_vhost_change
 
@@ -375,6 +375,7 @@ def finish(
         message=message,
     )
     log.info("operation %s (%s) ended: %s %s", op.pk, op.kind, status, message)
+    notifications.operation_ended(op.pk)
     return True
 
 
@@ -404,6 +405,7 @@ def request_cancel(op: Operation, user, request=None) -> str:
                     request=request,
                     before_sending=True,
                 )
+                notifications.operation_ended(op.pk)
                 return "Cancelled before anything was sent to Gandi."
         op.refresh_from_db()
         if not op.can_cancel:

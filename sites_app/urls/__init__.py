@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from sites_app.views import dashboard, passwords, profile, security
 
-from . import sites, teams
+from . import notifications, sites, teams
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -46,4 +46,5 @@ urlpatterns = [
     path("profile/", profile.profile, name="profile"),
     *teams.urlpatterns,
     *sites.urlpatterns,
+    *notifications.urlpatterns,
 ]
