@@ -1,4 +1,4 @@
-"""A page's buttons follow the team that owns its object, not the selected team (issue 10, item 3)."""
+"""Buttons follow the team that owns the object, not the selected team (issue 10, item 3)."""
 
 from __future__ import annotations
 
