@@ -1,5 +1,5 @@
-"""Plain words about accounts (issue 10, item 8): a new account's sites are imported at once,
-and "Last successful check" follows the real calls the workers make with the account."""
+"""The "last successful check" of a Gandi account follows the real calls the workers make with it
+(issue 10, item 8)."""
 
 from __future__ import annotations
 
@@ -8,36 +8,16 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
-from sites_app.models import GandiAccount
-from tests.lifecycle.conftest import enqueued, make_account  # noqa: F401 (a fixture)
+from tests.lifecycle.conftest import make_account
 
 pytestmark = pytest.mark.usefixtures("loopback_http")
 
 
-def test_adding_an_account_imports_its_sites_at_once(
-    alice,
-    client_for,
-    simulator,
-    enqueued,
-    django_capture_on_commit_callbacks,  # noqa: F811
-):
-    key = simulator.add_account()
-    data = {"name": "Main", "endpoint": "custom", "custom_url": simulator.url, "api_key": key}
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(alice).post(reverse("gandi_account_create"), data)
-    assert response.status_code == 302
-    account = GandiAccount.objects.get()
-    assert [(e.task, e.args) for e in enqueued] == [("sites_app.sync_account_sites", (account.pk,))]
-    # The list says it is reading them, as after "Sync from Gandi".
-    html = client_for(alice).get(reverse("site_list")).content.decode()
-    assert "Reading your sites from Gandi" in html
-
-
 def updates_of_accounts(queries) -> int:
-    return sum(1 for q in queries if q["sql"].startswith("UPDATE") and "sites_app_gandiaccount" in q["sql"])
+    sql = [q["sql"] for q in queries]
+    return sum(1 for s in sql if s.startswith("UPDATE") and "sites_app_gandiaccount" in s)
 
 
 def test_the_last_successful_check_follows_the_workers_calls(team, alice, simulator, db):
