@@ -75,6 +75,8 @@ def test_no_page_scrolls_sideways_or_fails_axe_on_a_desktop_or_a_phone(page, log
             continue  # an htmx fragment, checked inside its page
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
+            # The page's resize handlers have run once a frame is drawn at the new size.
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
             if (extra := sideways(page)) > 0:
                 problems.append(f"{url} ({label}): {extra} px wider than the window")
             problems += [f"{url} ({label}): axe {v}" for v in axe_violations(page)]
