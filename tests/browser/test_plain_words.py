@@ -24,9 +24,10 @@ def test_a_new_team_is_told_to_add_an_account_then_to_create_its_first_site(
         "href", "/gandi-accounts/new/"
     )
     page.goto("/gandi-accounts/")
-    expect(page.get_by_test_id("gandi-accounts").get_by_role("link")).to_have_text(
-        "Add a Gandi account"
+    expect(page.get_by_test_id("gandi-accounts")).to_contain_text(
+        "Use “Add a Gandi account” with its API key: its sites are imported at once."
     )
+    expect(page.get_by_role("link", name="Add a Gandi account")).to_be_visible()
 
     make_account(team, simulator)
     page.goto("/sites/")
