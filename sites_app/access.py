@@ -141,7 +141,17 @@ def get_for_user(
         raise Http404("Not found")
     team_id = _team_id_of(obj, team_field)
     membership = membership_in(request.user, team_id)
-    return obj, require(membership, right)
+    require(membership, right)
+    # The page of an object shows and allows what its own team lets the person do, whichever
+    # team is selected in the navigation bar (see page_membership).
+    request._object_membership = membership
+    return obj, membership
+
+
+def page_membership(request: HttpRequest) -> Membership | None:
+    """The membership a page's buttons follow: that of the team owning the page's object
+    (set by get_for_user), else the current team's."""
+    return getattr(request, "_object_membership", None) or current_membership(request)
 
 
 def _team_id_of(obj: Model, team_field: str) -> int:

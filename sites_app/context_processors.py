@@ -8,13 +8,18 @@ def portal(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     membership = access.current_membership(request)
-    rights = access.rights_of(membership.role) if membership else frozenset()
+    # Buttons follow the team that owns the object on the page, not the selected team.
+    acting = access.page_membership(request)
+    rights = access.rights_of(acting.role) if acting else frozenset()
+    elsewhere = acting and membership and acting.team_id != membership.team_id
     return {
         "current_membership": membership,
         "current_team": membership.team if membership else None,
         "my_memberships": access.memberships(request.user),
         "can": {right.value: right in rights for right in access.Right},
         "unread_notifications": SimpleLazyObject(lambda: _unread(request.user)),
+        # Set when the page's object belongs to another of the person's teams: a banner says so.
+        "viewing_as": acting if elsewhere else None,
     }
 
 

@@ -82,7 +82,7 @@ class VhostListField(forms.CharField):
 
 class SiteCreateForm(BootstrapFormMixin, forms.Form):
     account = forms.ChoiceField(label="Gandi account")
-    name = forms.CharField(max_length=200, help_text=f"1 to {MAX_NAME} printable characters.")
+    name = forms.CharField(max_length=MAX_NAME, help_text=f"1 to {MAX_NAME} printable characters.")
     provider = forms.ChoiceField(choices=PROVIDERS, initial="basekit_whitelabel")
     package = forms.ChoiceField(help_text="The offer; you can upgrade later, never downgrade.")
     duration = forms.ChoiceField(choices=DURATIONS, initial="1m", label="Paid for")

@@ -21,6 +21,7 @@ import ssl
 import time
 import urllib.parse
 import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -262,6 +263,8 @@ class GandiClient(Lookups):
         self._handler = parts.path or "/"
         if parts.query:
             self._handler += "?" + parts.query
+        # Called after every successful call (the account's "last successful check").
+        self.on_success: Callable[[], None] | None = None
         self._transport: _TransportMixin
         if parts.scheme == "https":
             self._transport = _HTTPSTransport(timeout, ca_bundle=ca_bundle)
@@ -288,6 +291,8 @@ class GandiClient(Lookups):
             elapsed_ms = (time.monotonic() - started) * 1000
             if not isinstance(outcome, Failure):
                 logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
+                if self.on_success is not None:
+                    self.on_success()
                 return outcome
             error = errors.error_for_failure(
                 **asdict(outcome),

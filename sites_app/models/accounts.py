@@ -77,13 +77,18 @@ class GandiAccount(models.Model):
     ) -> GandiClient:
         """A Gandi client for this account, sharing the per-key rate limit across processes.
 
-        Views pass `for_request=True`: the view timeout and at most one retry per read."""
+        Views pass `for_request=True`: the view timeout and at most one retry per read.
+        Other clients (the workers' calls) keep the account's `last_success_at` current."""
         from sites_app.gandi.client import client_for
+        from sites_app.services.gandi_accounts import success_recorder
 
-        return client_for(
+        client = client_for(
             self.url,
             self.api_key(),
             timeout=timeout,
             for_request=for_request,
             background=background,
         )
+        if not for_request:  # a page's reads write nothing (ARCHITECTURE.md, rule 10)
+            client.on_success = success_recorder(self.pk)
+        return client

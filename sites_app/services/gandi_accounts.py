@@ -8,11 +8,15 @@ argument; it is never logged, audited or put in an exception text.
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -151,7 +155,40 @@ def add_account(
             endpoint=endpoint,
             key_hint=account.key_hint,
         )
+        transaction.on_commit(lambda: import_sites(account))
     return account, result
+
+
+def import_sites(account: GandiAccount) -> None:
+    """A new account's sites are read from Gandi at once (the list says how far it got)."""
+    from sites_app import tasks
+    from sites_app.services import sync_status
+
+    sync_status.mark_requested([account])
+    tasks.sync_account_sites.delay(account.pk)
+
+
+# The account's "last successful check" follows the workers' real calls, written at most
+# this often per account (a sync of thousands of sites makes one write a minute, not one a call).
+SUCCESS_EVERY = timedelta(minutes=1)
+
+
+def success_recorder(account_id: int) -> Callable[[], None]:
+    """A GandiClient.on_success hook: one UPDATE per account and minute, and none at all
+    from a client that already wrote within the minute."""
+    next_write = [0.0]
+
+    def record() -> None:
+        if time.monotonic() < next_write[0]:
+            return
+        next_write[0] = time.monotonic() + SUCCESS_EVERY.total_seconds()
+        now = timezone.now()
+        GandiAccount.objects.filter(
+            Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - SUCCESS_EVERY),
+            pk=account_id,
+        ).update(last_success_at=now, last_check_error="")
+
+    return record
 
 
 @sensitive_variables("new_api_key")

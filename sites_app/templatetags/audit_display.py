@@ -48,3 +48,16 @@ ACTION_LABELS = {
 def action_label(action: str) -> str:
     """The plain label of an audit action; unknown ones read as their code, spaced out."""
     return ACTION_LABELS.get(action) or action.replace("_", " ").replace(".", ": ")
+
+
+@register.filter
+def object_type_label(model_name: str) -> str:
+    """`Gandi account` for `gandiaccount`: the model's own verbose name, not its code."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("sites_app", model_name)
+    except (LookupError, ValueError):
+        return model_name
+    name = str(model._meta.verbose_name)
+    return name.capitalize() if name else model_name

@@ -6,12 +6,13 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from sites_app.forms.sites import DURATIONS
+from sites_app.forms.sites import DURATIONS, PROVIDERS
 from sites_app.services.hostnames import unicode_form
 
 register = template.Library()
 
 DURATION_LABELS = dict(DURATIONS)
+PROVIDER_LABELS = dict(PROVIDERS)
 # How an operation's stored parameters read on its page, in this order; others are internal.
 REQUEST_LABELS = {
     "name": "Name",
@@ -22,6 +23,19 @@ REQUEST_LABELS = {
     "added_vhosts": "New vhosts",
     "price": "Price accepted",
 }
+
+
+@register.filter
+def provider_name(code: str) -> str:
+    """`Basekit (Gandi's website builder)` for `basekit_whitelabel`: Gandi's codes stay inside."""
+    code = str(code or "")
+    return PROVIDER_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+@register.filter
+def package_name(code: str) -> str:
+    """`Professional` for `professional`, `Pro plus` for `pro_plus`."""
+    return str(code or "").replace("_", " ").strip().capitalize()
 
 
 @register.filter
@@ -56,7 +70,9 @@ def request_rows(params: dict) -> list[tuple[str, str | SafeString]]:
         elif key == "duration":
             value = DURATION_LABELS.get(value, value)
         elif key == "package":
-            value = str(value).capitalize()
+            value = package_name(value)
+        elif key == "provider":
+            value = provider_name(value)
         elif key == "price":
             value = f"{float(value):.2f} {params.get('currency', '')}".strip()
         rows.append((label, value))

@@ -29,6 +29,7 @@ def sites_panel(context):
         # Read in the order of the index on (paid_until, gandi_id) of present sites.
         "expiring": sites.filter(paid_until__lte=soon).order_by("paid_until", "gandi_id")[:5],
         "expiring_days": EXPIRING_DAYS,
+        "can": context.get("can", {}),
         **operations_panel(membership.team),
     }
 

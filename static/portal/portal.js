@@ -33,3 +33,24 @@ function showProgress(root) {
 }
 showProgress(document);
 document.addEventListener("htmx:load", (event) => showProgress(event.target.parentElement || document));
+
+// Tables too wide for the screen scroll inside their .table-responsive box; such a box must be
+// reachable by keyboard (arrow keys scroll it), so it gets a tab stop and a name while it scrolls.
+function markScrollingTables() {
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) {
+        const heading = box.previousElementSibling;
+        box.setAttribute("aria-label", (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Table").trim() + " (scrolls sideways)");
+      }
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+document.addEventListener("htmx:load", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);

@@ -77,7 +77,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     page.get_by_test_id("site-link").click()
     expect(page.get_by_test_id("vhost-list")).to_contain_text("www.corner-shop.example")
     expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT record seen")
-    expect(page.get_by_test_id("site-package")).to_have_text("professional")
+    expect(page.get_by_test_id("site-package")).to_have_text("Professional")
 
 
 def test_bad_input_is_explained_next_to_the_field(page, login, alice, account):
@@ -149,7 +149,7 @@ def test_upgrade_with_a_quote_then_delete(page, login, alice, site, worker):
     offer.get_by_role("button", name="Upgrade to business").click()
     expect(page.get_by_test_id("op-status")).to_have_text("Done", timeout=30_000)
     page.goto(f"/sites/{site.pk}/")
-    expect(page.get_by_test_id("site-package")).to_have_text("business")
+    expect(page.get_by_test_id("site-package")).to_have_text("Business")
 
     page.get_by_role("link", name="Delete", exact=True).click()
     page.fill("#id_confirm_name", "bakery")

@@ -135,7 +135,7 @@ def test_the_site_page_shows_what_site_info_said(client_for, alice, synced_site,
     response = client_for(alice).get(reverse("site_detail", args=[synced_site.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    for text in [synced_site.parking_vhost, f"www.{MANAGED_DOMAIN}", "personal", "Active"]:
+    for text in [synced_site.parking_vhost, f"www.{MANAGED_DOMAIN}", "Personal", "Active"]:
         assert text in page
     vhosts = [v.name for v in response.context["vhosts"]]
     assert vhosts[:2] == [f"www.{MANAGED_DOMAIN}", f"shop.{MANAGED_DOMAIN}"]
