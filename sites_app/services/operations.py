@@ -20,12 +20,14 @@ from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import GandiClient, OperationInfo
 from sites_app.gandi.errors import (
     AmbiguousError,
+    NoCreditError,
     NotCancellableError,
     PermanentError,
     TransientError,
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
+from sites_app.services import quotes
 from sites_app.services.hostnames import rebase_vhost_change
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,8 @@ def submit_operation(op_id: int) -> None:
         _send_later(op, exc)
         return
     except PermanentError as exc:
+        if isinstance(exc, NoCreditError):
+            quotes.remember_credit(op.account_id, exc)  # the next quote can say it
         finish(
             op,
             Status.FAILED,
@@ -188,6 +192,7 @@ def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
     """The one mutating call for this row."""
     params = op.params
     if op.kind == OperationKind.CREATE:
+        quotes.check_before_send(op.account, params)  # never above the confirmed price
         return client.site_create(
             name=params["name"],
             vhosts=list(params["vhosts"]),

@@ -89,7 +89,9 @@ def verification_confirm(request, pending_id: int):
     except OperationRefused as exc:
         messages.error(request, exc.message)
         return redirect("verification_detail", pending_id=pending.pk)
-    messages.success(request, "Confirmed: the request is on its way to Gandi.")
+    messages.info(
+        request, "Confirmed: the request is queued for Gandi; this page shows how it goes."
+    )
     return redirect("operation_detail", operation_id=op.pk)
 
 
