@@ -44,7 +44,7 @@ def test_the_check_shows_the_price_and_creates_nothing_until_confirmed(
     text = page.content.decode()
     assert page.status_code == 200
     assert THREE_MONTHS_PERSONAL in text
-    assert "4.99 EUR per month × 3" in text
+    assert "4.99 EUR per month \u00d7 3" in text
     assert "Confirm and create" in text
     assert not Operation.objects.exists()
     assert simulator.calls()["catalog.list"] == 1
