@@ -67,7 +67,10 @@ def site_vhosts(request, site_id: int):
             "vhosts": [(vhost, new_request_key(), new_request_key()) for vhost in vhosts],
             "add_key": new_request_key(),
             "quick_error": quick_error,
-            "typed_vhost": request.POST.get("vhost", "") if quick_error else "",
+            # Only the Add box's own value comes back to it, never a removed or preferred one.
+            "typed_vhost": request.POST.get("vhost", "")
+            if quick_error and request.POST.get("action") == "add"
+            else "",
         },
         status=200,
     )
