@@ -220,3 +220,22 @@ def recheck_due() -> int:
         check_dns(pending)
         checked += 1
     return checked
+
+
+_SUFFIXES = None
+
+
+def zone_parts(name: str) -> tuple[str, str]:
+    """A record's name as DNS providers ask for it: ('www', 'example.co.uk') for
+    www.example.co.uk; ('@', zone) for the zone's apex. The zone is the registrable domain
+    (the Public Suffix List); a name it does not know keeps its last two labels as zone."""
+    global _SUFFIXES
+    if _SUFFIXES is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _SUFFIXES = PublicSuffixList()
+    name = name.rstrip(".").lower()
+    zone = _SUFFIXES.privatesuffix(name) or ".".join(name.split(".")[-2:])
+    if name == zone:
+        return "@", zone
+    return name[: -len(zone) - 1], zone
