@@ -42,6 +42,16 @@ urlpatterns = [
         name="verification_confirm",
     ),
     path(
+        "verifications/<int:pending_id>/edit/",
+        verification.verification_edit,
+        name="verification_edit",
+    ),
+    path(
+        "verifications/<int:pending_id>/auto/",
+        verification.verification_auto,
+        name="verification_auto",
+    ),
+    path(
         "verifications/<int:pending_id>/abandon/",
         verification.verification_abandon,
         name="verification_abandon",
