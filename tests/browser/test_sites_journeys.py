@@ -77,7 +77,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     assert calls["site.create"] == 1
     page.get_by_test_id("site-link").click()
     expect(page.get_by_test_id("vhost-list")).to_contain_text("www.corner-shop.example")
-    expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT record seen")
+    expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT seen")
     expect(page.get_by_test_id("site-package")).to_have_text("professional")
 
 

@@ -97,3 +97,11 @@ def test_zone_parts_follow_the_public_suffix_list():
     assert zone_parts("www.shop.example.co.uk") == ("www.shop", "example.co.uk")
     assert zone_parts("example.com.") == ("@", "example.com")
     assert zone_parts("a.b.unknown-tld") == ("a", "b.unknown-tld")
+
+
+def test_the_delete_page_lists_what_is_lost(client_for, alice, synced_site):
+    page = client_for(alice).get(reverse("site_delete", args=[synced_site.pk])).content.decode()
+    assert "What is lost:" in page
+    assert "nothing is refunded" in page
+    assert f"Its 3 vhosts, among them www.{MANAGED_DOMAIN}" in page
+    assert "Type the site" in page  # the site's own confirmation: type its name
