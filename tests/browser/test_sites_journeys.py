@@ -52,7 +52,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     expect(record).to_contain_text("10800")
     value = record.get_by_test_id("txt-value").inner_text()
     assert re.fullmatch(r"vhost=[0-9a-f]{32}", value)
-    expect(record.get_by_role("button", name="Copy").nth(1)).to_have_attribute("data-copy", value)
+    expect(record.get_by_role("button", name="Copy").nth(2)).to_have_attribute("data-copy", value)
 
     page.get_by_role("button", name="Check DNS now").click()
     expect(record.get_by_test_id("record-status")).to_have_text("Not seen yet")
