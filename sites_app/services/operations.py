@@ -175,7 +175,7 @@ def submit_operation(op_id: int) -> None:
         return
     except PermanentError as exc:
         if isinstance(exc, NoCreditError):
-            quotes.remember_credit(op.account_id, exc)  # the next quote can say it
+            quotes.remember_credit(op.account, exc)  # the next quote can say it
         finish(
             op,
             Status.FAILED,

@@ -110,8 +110,9 @@ def differs(quote: Quote, price: float | None, currency: str) -> bool:
 # --- what Gandi said of the credit -------------------------------------------------------
 
 
-def _credit_key(account_id: int) -> str:
-    return f"gandi-credit:{account_id}"
+def _credit_key(account: GandiAccount) -> str:
+    # Like the catalogue: a new account that reuses an id, or a replaced key, starts afresh.
+    return catalog._key(account, "credit")
 
 
 def credit_from_error(exc: GandiError) -> Credit | None:
@@ -127,21 +128,21 @@ def credit_from_error(exc: GandiError) -> Credit | None:
     )
 
 
-def remember_credit(account_id: int, exc: GandiError) -> Credit | None:
+def remember_credit(account: GandiAccount, exc: GandiError) -> Credit | None:
     credit = credit_from_error(exc)
     if credit is not None:
-        cache.set(_credit_key(account_id), credit, CREDIT_SECONDS)
+        cache.set(_credit_key(account), credit, CREDIT_SECONDS)
     return credit
 
 
 def known_credit(account: GandiAccount) -> Credit | None:
     """What Gandi last said the account's credit was, if it said so recently."""
-    found = cache.get(_credit_key(account.pk))
+    found = cache.get(_credit_key(account))
     return found if isinstance(found, Credit) else None
 
 
 def forget_credit(account: GandiAccount) -> None:
-    cache.delete(_credit_key(account.pk))
+    cache.delete(_credit_key(account))
 
 
 def short_of_credit(account: GandiAccount, quote: Quote | None) -> str:

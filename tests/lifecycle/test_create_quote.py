@@ -145,3 +145,22 @@ def test_short_credit_is_said_with_the_amounts_then_caught_before_sending(
     assert short in response.content.decode()
     assert Operation.objects.count() == 1
     assert simulator.calls()["site.create"] == 3  # two dry runs and the one refused create
+
+
+def test_what_gandi_said_of_the_credit_is_not_inherited_by_a_new_account_with_the_same_id(
+    team, simulator, gandi_settings
+):
+    from sites_app.gandi.errors import NoCreditError
+    from sites_app.services import quotes
+
+    first = make_account(team, simulator, name="First")
+    said = NoCreditError(
+        fault_string="Not enough prepaid credit: 9.00 EUR needed, 1.00 EUR available"
+    )
+    quotes.remember_credit(first, said)
+    assert quotes.known_credit(first).available == 1.0
+    pk = first.pk
+    first.delete()
+    second = make_account(team, simulator, name="Second")
+    second.pk = pk  # what a database that reuses ids does
+    assert quotes.known_credit(second) is None
