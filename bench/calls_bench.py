@@ -150,6 +150,19 @@ def creates(count: int, workdir: Path) -> dict:
                     "request_key": page.context["form"]["request_key"].value(),
                 },
             )
+            # Step two: accept the price the confirmation page showed.
+            confirm = response.context.get("confirm") if response.context else None
+            if confirm is not None:
+                response = browser.post(
+                    reverse("site_create"),
+                    {
+                        "checked": confirm["checked"].value(),
+                        "request_key": confirm["request_key"].value(),
+                        "quoted_price": confirm["quoted_price"].value(),
+                        "quoted_currency": confirm["quoted_currency"].value(),
+                        "accept_quote": "on",
+                    },
+                )
             if response.status_code != 302:
                 raise RuntimeError(f"create {n} was refused: {response.status_code}")
             if time.perf_counter() > next_reconcile:

@@ -117,6 +117,19 @@ class SiteCreateForm(BootstrapFormMixin, forms.Form):
         return clean_duration_value(self.cleaned_data["duration"])
 
 
+class CreateConfirmForm(forms.Form):
+    """The second step of a create: the checked request (signed) and the price accepted."""
+
+    checked = forms.CharField(max_length=40_000, widget=forms.HiddenInput)
+    accept_quote = forms.BooleanField(
+        required=False, label="I accept this price; Gandi bills it to the account's credit"
+    )
+    # The price the person saw; refused if Gandi's quote differs when posted.
+    quoted_price = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    quoted_currency = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+    request_key = RequestKeyField()
+
+
 class VhostsForm(BootstrapFormMixin, forms.Form):
     """The complete new ordered list (add, remove and reorder in one change)."""
 

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 
 # The human part of Gandi's fault strings: "Error on object : OBJECT_X (CAUSE_Y) [text]".
 _BRACKETED = re.compile(r"\[(?P<text>[^\[\]]*)\]\s*$")
+# Gandi's words when credit is short: "30.00 EUR needed, 5.00 EUR available".
+CREDIT_AMOUNTS = re.compile(
+    r"(?P<needed>\d+(?:\.\d+)?)\s*(?P<cur>[A-Z]{3})\s+needed\D+?"
+    r"(?P<available>\d+(?:\.\d+)?)\s*(?P=cur)\s+available"
+)
 
 
 class GandiError(Exception):
@@ -244,6 +249,14 @@ def error_for_fault(
     error = cls(
         FAULT_MESSAGES.get(code), fault_code=code, fault_string=fault_string, method=method, url=url
     )
+    if cls is NoCreditError and (amounts := CREDIT_AMOUNTS.search(fault_string or "")):
+        # The amounts belong in the message people read, not only in the support details.
+        error.message = (
+            f"Not enough prepaid credit at Gandi: this needs {amounts['needed']} "
+            f"{amounts['cur']} and the account has {amounts['available']} {amounts['cur']} "
+            "available. Add credit to the prepaid account at Gandi, then try again."
+        )
+        error.args = (error.message,)
     # For bad input Gandi's bracketed text names the problem ("invalid site name"): the
     # user needs it to fix the form, so it joins the message.
     if cls in (InvalidRequestError, PermanentError) and code not in FAULT_MESSAGES:

@@ -195,6 +195,11 @@ class PendingRequest(models.Model):
     params = models.JSONField(default=dict)
     idempotency_key = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    # "Create as soon as every record is seen": who chose it; the background re-check then
+    # confirms in that person's name, if they still hold the right to.
+    auto_submit_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     check_count = models.PositiveIntegerField(default=0)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,7 @@ from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import GandiClient, OperationInfo
 from sites_app.gandi.errors import (
     AmbiguousError,
+    NoCreditError,
     NotCancellableError,
     PermanentError,
     TransientError,
@@ -27,7 +28,7 @@ from sites_app.gandi.errors import (
 )
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
-from sites_app.services import leases, notifications
+from sites_app.services import leases, notifications, quotes
 from sites_app.services.enqueue import CANCEL_QUEUE_DOWN_NOTE, enqueue_on_commit
 from sites_app.services.hostnames import rebase_vhost_change
 
@@ -190,6 +191,8 @@ def submit_operation(op_id: int) -> None:
             _refused(op, exc)
         return
     except PermanentError as exc:
+        if isinstance(exc, NoCreditError):
+            quotes.remember_credit(op.account, exc)  # the next quote can say it
         _refused(op, exc)
         return
     if adopt(op, gandi_op) is None:
@@ -228,6 +231,7 @@ def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
     """The one mutating call for this row."""
     params = op.params
     if op.kind == OperationKind.CREATE:
+        quotes.check_before_send(op.account, params)  # never above the confirmed price
         return client.site_create(
             name=params["name"],
             vhosts=list(params["vhosts"]),

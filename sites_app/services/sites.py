@@ -58,8 +58,16 @@ def apply_site_info(account: GandiAccount, info: SiteInfo) -> Site:
     return site
 
 
+def on_parking_domain(site: Site, name: str) -> bool:
+    """The site's parking vhost, or another name on the provider's parking domain."""
+    if not site.parking_vhost:
+        return False
+    domain = site.parking_vhost.partition(".")[2]
+    return name == site.parking_vhost or (bool(domain) and name.endswith("." + domain))
+
+
 def _ownership_for(site: Site, name: str, known: VirtualHost | None) -> dict:
-    if name == site.parking_vhost:
+    if on_parking_domain(site, name):
         return {"ownership": Ownership.PARKING, "txt_name": "", "txt_value": ""}
     record = (
         OwnershipRecord.objects.filter(pending__account_id=site.account_id, vhost=name)
@@ -96,10 +104,13 @@ def _apply_vhosts(site: Site, names: list[str]) -> None:
 
 
 def mark_gandi_managed(site: Site, requested: list[str]) -> None:
-    """Vhosts a dry run accepted without a TXT proof are on domains Gandi manages for us."""
-    site.vhosts.filter(name__in=requested, ownership=Ownership.ACCEPTED).update(
-        ownership=Ownership.GANDI
-    )
+    """Vhosts a dry run accepted without a TXT proof are on domains Gandi manages for us,
+    or on the provider's parking domain (first come, first served): labelled parking."""
+    parking = [name for name in requested if on_parking_domain(site, name)]
+    site.vhosts.filter(name__in=parking).update(ownership=Ownership.PARKING)
+    site.vhosts.filter(
+        name__in=[n for n in requested if n not in parking], ownership=Ownership.ACCEPTED
+    ).update(ownership=Ownership.GANDI)
 
 
 def refresh_site(site: Site, *, for_request: bool = False) -> Site:

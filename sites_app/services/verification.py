@@ -22,6 +22,7 @@ from sites_app.models import (
     Site,
     VirtualHost,
 )
+from sites_app.models.audit import AuditEvent
 from sites_app.services.operations import OperationRefused, request_operation
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,146 @@ def recheck_due() -> int:
         created_at__gte=now - GIVE_UP_AFTER,
     )
     checked = 0
-    for pending in due[:200]:
-        check_dns(pending)
+    for pending in due.select_related("account__team", "site", "auto_submit_by")[:200]:
+        if check_dns(pending) and pending.auto_submit_by_id:
+            auto_submit(pending)
         checked += 1
     return checked
+
+
+def choose_auto_submit(pending: PendingRequest, user, request=None) -> None:
+    """The person asks for the request to go to Gandi as soon as DNS shows every record."""
+    PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=user)
+    pending.auto_submit_by = user
+    audit.record(
+        "site.verification_auto_chosen",
+        actor=user,
+        team=pending.account.team,
+        obj=pending,
+        request=request,
+    )
+
+
+def auto_submit(pending: PendingRequest) -> Operation | None:
+    """Confirm in the name of the person who chose it, if they still may; audited either way."""
+    from sites_app import access
+    from sites_app.access import Right
+
+    user = pending.auto_submit_by
+    membership = access.membership_in(user, pending.account.team_id) if user else None
+    needed = Right.SPEND if pending.kind == PendingRequest.Kind.CREATE else Right.OPERATE
+    if membership is None or needed not in access.rights_of(membership.role):
+        PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=None)
+        audit.record(
+            "site.verification_auto_submitted",
+            actor=user,
+            team=pending.account.team,
+            obj=pending,
+            outcome=AuditEvent.Outcome.FAILURE,
+            message="Not sent: the person who chose it no longer has the right; confirm by hand.",
+        )
+        return None
+    try:
+        op = confirm_pending(pending, user)
+    except OperationRefused as exc:
+        PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=None)
+        audit.record(
+            "site.verification_auto_submitted",
+            actor=user,
+            team=pending.account.team,
+            obj=pending,
+            outcome=AuditEvent.Outcome.FAILURE,
+            message=exc.message,
+        )
+        return None
+    audit.record(
+        "site.verification_auto_submitted",
+        actor=user,
+        team=pending.account.team,
+        obj=op,
+        pending=pending.pk,
+    )
+    return op
+
+
+_SUFFIXES = None
+
+
+def with_zone_names(records) -> list[OwnershipRecord]:
+    """The records, each with `relative_name` and `zone` for the page."""
+    records = list(records)
+    for record in records:
+        record.relative_name, record.zone = zone_parts(record.txt_name)
+    return records
+
+
+def zone_parts(name: str) -> tuple[str, str]:
+    """A record's name as DNS providers ask for it: ('www', 'example.co.uk') for
+    www.example.co.uk; ('@', zone) for the zone's apex. The zone is the registrable domain
+    (the Public Suffix List); a name it does not know keeps its last two labels as zone."""
+    global _SUFFIXES
+    if _SUFFIXES is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _SUFFIXES = PublicSuffixList()
+    name = name.rstrip(".").lower()
+    zone = _SUFFIXES.privatesuffix(name) or ".".join(name.split(".")[-2:])
+    if name == zone:
+        return "@", zone
+    return name[: -len(zone) - 1], zone
+
+
+class EditRefused(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def edit_pending(pending: PendingRequest, vhosts: list[str], user, request=None) -> None:
+    """Correct the vhosts of a request that waits for DNS, without starting over.
+
+    Gandi's dry run checks the new list; records already seen for an unchanged vhost stay
+    seen; the records of vhosts no longer asked for are dropped."""
+    client = pending.account.client(for_request=True)
+    params = dict(pending.params)
+    if pending.kind == PendingRequest.Kind.CREATE:
+        keep = ("name", "provider", "package", "duration")
+        problems = client.site_create_dry_run(
+            **{k: params[k] for k in keep if k in params}, vhosts=vhosts
+        )
+    else:
+        problems = client.site_update_dry_run(pending.site.gandi_id, vhosts=vhosts)
+    outcome = read_problems(problems, {"vhosts"})
+    if outcome.field_errors:
+        raise EditRefused([e for errors in outcome.field_errors.values() for e in errors])
+    params["vhosts"] = vhosts
+    if pending.kind == PendingRequest.Kind.UPDATE_VHOSTS:
+        current = pending.site.vhost_names()
+        params["added_vhosts"] = [v for v in vhosts if v not in current]
+    wanted = {p.txt_record.name: p.txt_record for p in outcome.txt_problems}
+    with transaction.atomic():
+        records = pending.records.select_for_update()
+        for record in records:
+            if wanted.get(record.vhost) is None or wanted[record.vhost].value != record.txt_value:
+                record.delete()
+        known = set(pending.records.values_list("vhost", flat=True))
+        for name, txt in wanted.items():
+            if name not in known:
+                OwnershipRecord.objects.create(
+                    pending=pending, vhost=name, txt_name=name, txt_value=txt.value, ttl=txt.ttl
+                )
+        all_seen = not pending.records.filter(seen=False).exists()
+        PendingRequest.objects.filter(pk=pending.pk, operation__isnull=True).update(
+            params=params,
+            status=PendingRequest.Status.READY if all_seen else PendingRequest.Status.WAITING,
+            check_count=0,
+            next_check_at=timezone.now() + timedelta(seconds=next_check_delay(0)),
+        )
+        audit.record(
+            "site.verification_edited",
+            actor=user,
+            team=pending.account.team,
+            obj=pending,
+            request=request,
+            vhosts=vhosts,
+        )

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from sites_app.views import operations, site_list, sites, verification, vhosts
+from sites_app.views import create, operations, site_list, sites, verification, vhosts
 
 urlpatterns = [
     path("sites/", site_list.site_list, name="site_list"),
     path("sites/table/", site_list.site_table, name="site_table"),
     path("sites/sync/", sites.site_sync, name="site_sync"),
     path("sites/sync/status/", sites.site_sync_status, name="site_sync_status"),
-    path("sites/new/", sites.site_create, name="site_create"),
+    path("sites/new/", create.site_create, name="site_create"),
     path("sites/<int:site_id>/", sites.site_detail, name="site_detail"),
     path("sites/<int:site_id>/live/", sites.site_live, name="site_live"),
     path(
@@ -40,6 +40,16 @@ urlpatterns = [
         "verifications/<int:pending_id>/confirm/",
         verification.verification_confirm,
         name="verification_confirm",
+    ),
+    path(
+        "verifications/<int:pending_id>/edit/",
+        verification.verification_edit,
+        name="verification_edit",
+    ),
+    path(
+        "verifications/<int:pending_id>/auto/",
+        verification.verification_auto,
+        name="verification_auto",
     ),
     path(
         "verifications/<int:pending_id>/abandon/",

@@ -21,7 +21,6 @@ from sites_app.access import Right
 from sites_app.crypto import SecretUnreadable
 from sites_app.forms.sites import (
     DeleteForm,
-    SiteCreateForm,
     UpgradeForm,
     new_request_key,
 )
@@ -33,13 +32,11 @@ from sites_app.models import (
     PendingRequest,
     Site,
 )
-from sites_app.services import catalog, list_summaries, site_refresh, sync_status
+from sites_app.services import list_summaries, site_refresh, sync_status
 from sites_app.services.account_security import fresh_authentication_required
 from sites_app.services.operations import OperationRefused, request_operation
-from sites_app.services.verification import read_problems, start_pending
 from sites_app.views.live import POLL_INTERVAL, rows_version, unchanged, version_of
 
-KNOWN_PACKAGES = ["personal", "professional", "business"]
 PER_PAGE = 25
 
 
@@ -208,94 +205,7 @@ def site_operations_fragment(request, site_id: int):
     )
 
 
-# --- journey 3: create ----------------------------------------------------------------
-
-
-def _packages(account: GandiAccount | None) -> tuple[list[str], str]:
-    if account is None:
-        return KNOWN_PACKAGES, ""
-    try:
-        offers = catalog.packages(account, "basekit_whitelabel")
-    except (GandiError, SecretUnreadable) as exc:
-        return KNOWN_PACKAGES, (
-            f"The offers could not be read from Gandi ({gandi_message(exc)}); the usual ones "
-            "are shown and Gandi checks your choice."
-        )
-    return [offer.name for offer in offers] or KNOWN_PACKAGES, ""
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def site_create(request):
-    membership = access.require_current(request, Right.SPEND)
-    accounts = list(team_accounts(membership))
-    if not accounts:
-        return render(request, "sites/site_create.html", {"no_accounts": True})
-    chosen = accounts[0]
-    if request.method == "POST":
-        chosen = next((a for a in accounts if str(a.pk) == request.POST.get("account")), chosen)
-    packages, packages_problem = _packages(chosen)
-    form = SiteCreateForm(request.POST or None, accounts=accounts, packages=packages)
-    if request.method == "POST" and form.is_valid():
-        response = _create_or_verify(request, form, chosen)
-        if response is not None:
-            return response
-    return render(
-        request,
-        "sites/site_create.html",
-        {"form": form, "packages_problem": packages_problem},
-    )
-
-
-def _create_or_verify(request, form: SiteCreateForm, account: GandiAccount):
-    data = form.cleaned_data
-    key = data["request_key"]
-    if (done := existing_request(account, key)) is not None:
-        return done
-    params = {
-        "name": data["name"],
-        "provider": data["provider"],
-        "package": data["package"],
-        "duration": data["duration"],
-        "vhosts": data["vhosts"],
-    }
-    try:
-        client = account.client(for_request=True)
-        problems = client.site_create_dry_run(**params)
-    except (GandiError, SecretUnreadable) as exc:
-        form.add_error(None, f"Gandi could not check this request: {gandi_message(exc)}")
-        return None
-    outcome = read_problems(problems, set(form.fields))
-    if outcome.field_errors:
-        for field, errors in outcome.field_errors.items():
-            for error in errors:
-                form.add_error(None if field == "__all__" else field, error)
-        return None
-    if outcome.txt_problems:
-        pending = start_pending(
-            account=account,
-            kind=PendingRequest.Kind.CREATE,
-            user=request.user,
-            params=params,
-            idempotency_key=key,
-            txt_problems=outcome.txt_problems,
-            request=request,
-        )
-        return redirect("verification_detail", pending_id=pending.pk)
-    try:
-        op, _ = request_operation(
-            account=account,
-            kind=OperationKind.CREATE,
-            user=request.user,
-            params=params,
-            idempotency_key=key,
-            request=request,
-        )
-    except OperationRefused as exc:
-        form.add_error(None, exc.message)
-        return None
-    messages.success(request, f"Creating “{params['name']}”: the request is on its way to Gandi.")
-    return redirect("operation_detail", operation_id=op.pk)
+# --- journey 3: create is in views/create.py ------------------------------------------
 
 
 # --- journey 4: the editor link ---------------------------------------------------------

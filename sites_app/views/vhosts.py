@@ -42,8 +42,12 @@ def site_vhosts(request, site_id: int):
                 key = quick.cleaned_data["request_key"]
                 response, error = _submit(request, site, new_list, key)
                 if response is not None:
-                    return response
+                    notice = _notice(quick, waits=site.pending_requests.filter(idempotency_key=key))
+                    return _inline(request, site, notice=notice) or response
                 quick_error = error
+            if request.htmx:
+                typed = request.POST.get("vhost", "") if request.POST.get("action") == "add" else ""
+                return _inline(request, site, error=quick_error, typed=typed)
         else:
             form = VhostsForm(request.POST, site=site)
             if form.is_valid():
@@ -67,7 +71,10 @@ def site_vhosts(request, site_id: int):
             "vhosts": [(vhost, new_request_key(), new_request_key()) for vhost in vhosts],
             "add_key": new_request_key(),
             "quick_error": quick_error,
-            "typed_vhost": request.POST.get("vhost", "") if quick_error else "",
+            # Only the Add box's own value comes back to it, never a removed or preferred one.
+            "typed_vhost": request.POST.get("vhost", "")
+            if quick_error and request.POST.get("action") == "add"
+            else "",
         },
         status=200,
     )
@@ -117,5 +124,26 @@ def _submit(request, site: Site, new_list: list[str], key: str, based_on: list[s
         )
     except OperationRefused as exc:
         return None, exc.message
-    messages.success(request, f"Changing the vhosts of {site.name}.")
+    if not request.htmx:  # inline, the Domains section itself says it
+        messages.info(request, f"The vhost change of {site.name} is queued for Gandi.")
     return redirect("operation_detail", operation_id=op.pk), ""
+
+
+def _notice(quick: VhostQuickForm, waits) -> str:
+    action, name = quick.cleaned_data["action"], quick.cleaned_data["vhost"]
+    if waits.exists():
+        return f"{name} needs a TXT record first: the steps are below, in this section."
+    what = {"add": "Adding", "remove": "Removing", "prefer": "Making preferred:"}[action]
+    return f"{what} {name}: queued for Gandi; the rows below follow it."
+
+
+def _inline(request, site: Site, *, error: str = "", notice: str = "", typed: str = ""):
+    """For htmx: the site page's live part, with the Domains section's answer in it."""
+    if not request.htmx:
+        return None
+    from sites_app.views.sites import _site_page, _site_page_rest
+
+    site.refresh_from_db()
+    context = {**_site_page(site), **_site_page_rest(site)}
+    context.update(domain_error=error, domain_notice=notice, typed_vhost=typed)
+    return render(request, "sites/partials/site_live.html", context)

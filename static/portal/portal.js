@@ -54,3 +54,12 @@ function markScrollingTables() {
 document.addEventListener("DOMContentLoaded", markScrollingTables);
 document.addEventListener("htmx:load", markScrollingTables);
 window.addEventListener("resize", markScrollingTables);
+
+// Dialogs that confirm a destructive action: <button data-dialog-open="id"> opens
+// <dialog id="id">; its "Keep it" button is a <form method="dialog">, so closing needs no code.
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest("[data-dialog-open]");
+  if (!opener) return;
+  const dialog = document.getElementById(opener.dataset.dialogOpen);
+  if (dialog && typeof dialog.showModal === "function") dialog.showModal();
+});

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sites_app.gandi.simulator import PARKING_DOMAIN
+from tests.browser.create_steps import check_and_confirm
 from tests.lifecycle.conftest import make_account
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -24,7 +25,7 @@ def test_the_operations_card_updates_by_itself(
     page.goto("/sites/new/")
     page.fill("#id_name", "Dashboard shop")
     page.fill("#id_vhosts", f"dashboard-shop.{PARKING_DOMAIN}")
-    page.get_by_role("button", name="Check and create").click()
+    check_and_confirm(page)
     page.goto("/")
     card = page.get_by_test_id("dashboard-operations")
     expect(card).to_contain_text("Create site Dashboard shop")

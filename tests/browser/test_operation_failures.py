@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from sites_app.gandi.simulator import PARKING_DOMAIN
 from sites_app.models import Operation
+from tests.browser.create_steps import check_and_confirm
 from tests.lifecycle.conftest import gandi_operation_count, make_account
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -25,7 +26,7 @@ def test_a_failed_create_explains_itself_and_is_retried_once(
     page.goto("/sites/new/")
     page.fill("#id_name", "Unlucky shop")
     page.fill("#id_vhosts", f"unlucky.{PARKING_DOMAIN}")
-    page.get_by_role("button", name="Check and create").click()
+    check_and_confirm(page)
 
     expect(page.get_by_test_id("op-status")).to_have_text("Failed", timeout=30_000)
     expect(page.get_by_test_id("op-error")).to_contain_text("Gandi could not complete it")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from sites_app.models import Site
 from sites_app.services.sites import sync_account
+from tests.browser.create_steps import check_and_confirm
 from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site, make_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,6 +40,6 @@ def test_the_site_page_and_the_txt_page_fit_a_phone(page, login, alice, account)
     page.goto("/sites/new/")
     page.fill("#id_name", "Long name shop")
     page.fill("#id_vhosts", f"www.{LONG_LABEL}.example")
-    page.get_by_role("button", name="Check and create").click()
+    check_and_confirm(page)
     expect(page.get_by_test_id("txt-record")).to_be_visible()
     assert sticks_out(page) <= 0

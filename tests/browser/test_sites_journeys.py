@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from sites_app.models import Operation, Site
 from sites_app.services.sites import sync_account
+from tests.browser.create_steps import CHECK, check_and_confirm
 from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site, make_account
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -43,7 +44,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     page.select_option("#id_package", "professional")
     page.select_option("#id_duration", "3m")
     page.fill("#id_vhosts", "WWW.Corner-Shop.example\n")
-    page.get_by_role("button", name="Check and create").click()
+    check_and_confirm(page)
 
     expect(page.locator("h1")).to_contain_text("prove you own the domains")
     record = page.get_by_test_id("txt-record")
@@ -51,7 +52,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     expect(record).to_contain_text("10800")
     value = record.get_by_test_id("txt-value").inner_text()
     assert re.fullmatch(r"vhost=[0-9a-f]{32}", value)
-    expect(record.get_by_role("button", name="Copy").nth(1)).to_have_attribute("data-copy", value)
+    expect(record.get_by_role("button", name="Copy").nth(2)).to_have_attribute("data-copy", value)
 
     page.get_by_role("button", name="Check DNS now").click()
     expect(record.get_by_test_id("record-status")).to_have_text("Not seen yet")
@@ -76,7 +77,7 @@ def test_create_with_a_txt_proof_then_watch_it_reach_done(
     assert calls["site.create"] == 1
     page.get_by_test_id("site-link").click()
     expect(page.get_by_test_id("vhost-list")).to_contain_text("www.corner-shop.example")
-    expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT record seen")
+    expect(page.get_by_test_id("vhost-list")).to_contain_text("TXT seen")
     expect(page.get_by_test_id("site-package")).to_have_text("Professional")
 
 
@@ -85,7 +86,7 @@ def test_bad_input_is_explained_next_to_the_field(page, login, alice, account):
     page.goto("/sites/new/")
     page.fill("#id_name", "Shop")
     page.fill("#id_vhosts", "good.example.com\nbad_host.example.com")
-    page.get_by_role("button", name="Check and create").click()
+    page.get_by_role("button", name=CHECK).click()
     expect(page.get_by_test_id("error-vhosts")).to_contain_text("not a valid host name")
     expect(page.locator("#id_vhosts")).to_have_value("good.example.com\nbad_host.example.com")
     expect(page.locator("#id_name")).to_have_value("Shop")
@@ -190,7 +191,7 @@ def test_the_verification_page_rechecks_dns_by_itself(page, login, alice, accoun
     page.goto("/sites/new/")
     page.fill("#id_name", "Self checking")
     page.fill("#id_vhosts", "www.patient-owner.example")
-    page.get_by_role("button", name="Check and create").click()
+    check_and_confirm(page)
     value = page.get_by_test_id("txt-value").inner_text()
     expect(page.get_by_test_id("record-status")).to_have_text("Not seen yet")
     simulator.publish_txt("www.patient-owner.example", value)

@@ -43,10 +43,11 @@ def test_a_foreign_vhost_is_added_after_its_txt_record_then_another_removed(
     page.goto(f"/sites/{site.pk}/")
     vhost_list = page.get_by_test_id("vhost-list")
     expect(vhost_list).to_contain_text("shop.florist-example.org")
-    expect(vhost_list).to_contain_text("TXT record seen")
+    expect(vhost_list).to_contain_text("TXT seen")
 
     page.goto(f"/sites/{site.pk}/vhosts/")
     page.get_by_test_id(f"remove-old.{MANAGED_DOMAIN}").click()
+    page.locator("dialog[open]").get_by_test_id("remove-confirm").click()
     expect(page.get_by_test_id("op-status")).to_have_text("Done", timeout=30_000)
     page.goto(f"/sites/{site.pk}/")
     expect(vhost_list).not_to_contain_text(f"old.{MANAGED_DOMAIN}")

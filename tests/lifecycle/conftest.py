@@ -116,3 +116,29 @@ def upgrade_form(client, site, package: str, request_key: str) -> dict:
         "quoted_currency": price.currency,
         "request_key": request_key,
     }
+
+
+def post_create(client, data: dict, *, accept: bool = True):
+    """Both steps of the create form, as a person does them: check (the dry run and the
+    price), then confirm the price shown. The last response; the first when it was not the
+    confirmation page (a form error, a redirect)."""
+    from django.urls import reverse
+
+    checked = client.post(reverse("site_create"), data)
+    confirm = checked.context.get("confirm") if checked.context else None
+    if checked.status_code != 200 or confirm is None or not accept:
+        return checked
+    return client.post(reverse("site_create"), confirmation_data(confirm))
+
+
+def confirmation_data(confirm, **changes) -> dict:
+    """What the confirmation page's form posts, with the box ticked."""
+    data = {
+        "checked": confirm["checked"].value(),
+        "request_key": confirm["request_key"].value(),
+        "quoted_price": confirm["quoted_price"].value(),
+        "quoted_currency": confirm["quoted_currency"].value(),
+        "accept_quote": "on",
+    }
+    data.update(changes)
+    return data

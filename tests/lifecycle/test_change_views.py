@@ -99,6 +99,28 @@ def test_an_invalid_vhost_keeps_what_was_typed(client_for, alice, synced_site):
     assert 'value="bad_host.example"' in page
 
 
+def test_a_refused_remove_does_not_fill_the_add_box(client_for, alice, synced_site):
+    response = quick(client_for(alice), synced_site, "remove", synced_site.parking_vhost)
+    page = response.content.decode()
+    assert "cannot be removed" in page
+    assert f'aria-label="New vhost" value="{synced_site.parking_vhost}"' not in page
+    assert 'aria-label="New vhost" value=""' in page
+
+
+def test_a_vhost_added_on_the_parking_domain_is_labelled_parking(
+    client_for, alice, synced_site, enqueued
+):
+    parking_domain = synced_site.parking_vhost.partition(".")[2]
+    extra = f"promo.{parking_domain}"
+    response = quick(client_for(alice), synced_site, "add", extra)
+    op = Operation.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert run_to_the_end(op).status == OperationStatus.DONE
+    vhost = synced_site.vhosts.get(name=extra)
+    assert vhost.get_ownership_display() == "Parking vhost (provider domain)"
+    other = synced_site.vhosts.get(name=f"www.{MANAGED_DOMAIN}")
+    assert other.get_ownership_display() != "Parking vhost (provider domain)"
+
+
 def test_a_viewer_cannot_change_vhosts(client_for, member, synced_site):
     response = client_for(member(Role.VIEWER)).get(reverse("site_vhosts", args=[synced_site.pk]))
     assert response.status_code == 403

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sites_app.models import Operation, OperationKind, PendingRequest, Role
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count
+from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_a_valid_request_becomes_a_queued_operation_and_the_view_sends_nothing(
 ):
     client = client_for(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("site_create"), form_data(client))
+        response = post_create(client, form_data(client))
     op = Operation.objects.get()
     assert response["Location"] == reverse("operation_detail", args=[op.pk])
     assert op.kind == OperationKind.CREATE
@@ -52,8 +52,8 @@ def test_a_valid_request_becomes_a_queued_operation_and_the_view_sends_nothing(
 def test_a_double_submit_makes_one_operation(client_for, alice, account, enqueued):
     client = client_for(alice)
     data = form_data(client)
-    first = client.post(reverse("site_create"), data)
-    second = client.post(reverse("site_create"), data)
+    first = post_create(client, data)
+    second = post_create(client, data)
     assert Operation.objects.count() == 1
     assert first["Location"] == second["Location"]
 
@@ -80,7 +80,7 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(
 ):
     client = client_for(alice)
     data = form_data(client, **changes)
-    response = client.post(reverse("site_create"), data)
+    response = post_create(client, data)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert message in errors
@@ -91,8 +91,8 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(
 
 def test_upper_case_and_international_names_are_normalised(client_for, alice, account, enqueued):
     client = client_for(alice)
-    client.post(
-        reverse("site_create"),
+    post_create(
+        client,
         form_data(client, vhosts=f"WWW.{MANAGED_DOMAIN.upper()}\nbücher.{MANAGED_DOMAIN}"),
     )
     op = Operation.objects.get()
@@ -108,7 +108,7 @@ def test_gandis_dry_run_problems_show_next_to_the_field(client_for, alice, accou
 
     parking = "taken.basekit-site.example"
     gandi_client(simulator.url, other).site_create(name="Taken", vhosts=[parking])
-    response = client.post(reverse("site_create"), form_data(client, vhosts=parking))
+    response = post_create(client, form_data(client, vhosts=parking))
     assert response.status_code == 200
     assert "already used by another site" in " ".join(response.context["form"].errors["vhosts"])
 
@@ -127,9 +127,7 @@ def test_a_foreign_domain_leads_to_the_txt_page_and_create_after_dns_shows_it(
     client_for, alice, account, simulator, enqueued
 ):
     client = client_for(alice)
-    response = client.post(
-        reverse("site_create"), form_data(client, vhosts="www.my-own-domain.example")
-    )
+    response = post_create(client, form_data(client, vhosts="www.my-own-domain.example"))
     pending = PendingRequest.objects.get()
     assert response["Location"] == reverse("verification_detail", args=[pending.pk])
     record = pending.records.get()
@@ -173,7 +171,7 @@ def test_the_background_recheck_marks_published_records_seen(client_for, alice, 
     from sites_app.services import verification
 
     client = client_for(alice)
-    client.post(reverse("site_create"), form_data(client, vhosts="blog.elsewhere.example"))
+    post_create(client, form_data(client, vhosts="blog.elsewhere.example"))
     pending = PendingRequest.objects.get()
     record = pending.records.get()
     simulator.publish_txt(record.txt_name, record.txt_value)
@@ -185,7 +183,7 @@ def test_the_background_recheck_marks_published_records_seen(client_for, alice, 
 
 def test_another_teams_verification_is_a_404(client_for, alice, charlie, account):
     client = client_for(alice)
-    client.post(reverse("site_create"), form_data(client, vhosts="www.secret.example"))
+    post_create(client, form_data(client, vhosts="www.secret.example"))
     pending = PendingRequest.objects.get()
     outsider = client_for(charlie)
     assert outsider.get(reverse("verification_detail", args=[pending.pk])).status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from sites_app.models import Operation, OperationStatus
-from tests.lifecycle.conftest import run_to_the_end
+from tests.lifecycle.conftest import post_create, run_to_the_end
 from tests.lifecycle.test_create_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ POLL = re.compile(r'hx-get="/operations/in-progress/\?v=(\w+)" hx-trigger="every
 
 def test_the_card_polls_while_an_operation_is_in_flight(client_for, alice, account, enqueued):
     client = client_for(alice)
-    client.post(reverse("site_create"), form_data(client))
+    post_create(client, form_data(client))
     op = Operation.objects.get()
     dashboard = client.get(reverse("dashboard")).content.decode()
     version = POLL.search(dashboard).group(1)

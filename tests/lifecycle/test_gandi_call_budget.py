@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sites_app.models import Operation
-from tests.lifecycle.conftest import MANAGED_DOMAIN
+from tests.lifecycle.conftest import MANAGED_DOMAIN, post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ def test_the_create_form_reads_gandis_offers_once_for_the_page_and_its_post(
     client = client_for(alice)
     for n in range(3):
         page = client.get(reverse("site_create"))
-        response = client.post(
-            reverse("site_create"),
+        response = post_create(
+            client,
             {
                 "account": account.pk,
                 "name": f"Corner shop {n}",

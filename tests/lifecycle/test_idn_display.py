@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from sites_app.models import Operation, PendingRequest, Site
 from sites_app.services.sites import sync_account
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site
+from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_site, post_create
 from tests.lifecycle.test_create_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,8 @@ def test_a_plain_vhost_is_shown_once(client_for, alice, idn_site):
 
 def test_the_operation_page_shows_the_request_in_plain_words(client_for, alice, account, enqueued):
     client = client_for(alice)
-    client.post(
-        reverse("site_create"),
+    post_create(
+        client,
         form_data(client, vhosts=f"bücher.{MANAGED_DOMAIN}\nwww.{MANAGED_DOMAIN}"),
     )
     op = Operation.objects.get()
@@ -56,7 +56,7 @@ def test_the_operation_page_shows_the_request_in_plain_words(client_for, alice, 
 
 def test_the_txt_page_names_the_domain_in_unicode_too(client_for, alice, account, enqueued):
     client = client_for(alice)
-    client.post(reverse("site_create"), form_data(client, vhosts="www.bücher.example"))
+    post_create(client, form_data(client, vhosts="www.bücher.example"))
     pending = PendingRequest.objects.get()
     page = client.get(reverse("verification_detail", args=[pending.pk])).content.decode()
     assert '<span data-testid="vhost-unicode">www.bücher.example</span>' in page

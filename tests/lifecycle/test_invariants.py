@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from sites_app.models import AuditEvent, Operation, PendingRequest
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, upgrade_form
+from tests.lifecycle.conftest import (
+    MANAGED_DOMAIN,
+    gandi_operation_count,
+    post_create,
+    upgrade_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +24,8 @@ def test_no_view_makes_gandi_act_they_only_write_rows(
     site = synced_site
     page = client.get(reverse("site_create"))
     form = page.context["form"]
-    client.post(
-        reverse("site_create"),
+    post_create(
+        client,
         {
             "account": str(account.pk),
             "name": "Invariant",

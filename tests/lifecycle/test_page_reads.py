@@ -8,6 +8,7 @@ import pytest
 
 from sites_app.gandi.errors import TransientError
 from sites_app.services import sites as site_service
+from tests.lifecycle.conftest import post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +37,13 @@ def test_a_worker_still_retries_reads_several_times(account, simulator):
 
 
 def two_record_proof(client_for, alice):
-    from django.urls import reverse
 
     from sites_app.models import PendingRequest
     from tests.lifecycle.test_create_views import form_data
 
     client = client_for(alice)
     vhosts = "www.first-own.example\nwww.second-own.example"
-    client.post(reverse("site_create"), form_data(client, vhosts=vhosts))
+    post_create(client, form_data(client, vhosts=vhosts))
     pending = PendingRequest.objects.get()
     assert pending.records.count() == 2
     return pending

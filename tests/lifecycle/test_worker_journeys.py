@@ -15,7 +15,12 @@ from portal.celery import app
 from sites_app.models import Operation, OperationStatus, Site
 from sites_app.services import polling
 from tests.fixtures.celery_worker import wait_for
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, upgrade_form
+from tests.lifecycle.conftest import (
+    MANAGED_DOMAIN,
+    gandi_operation_count,
+    post_create,
+    upgrade_form,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -38,8 +43,8 @@ def final(op: Operation, timeout: float = 30) -> Operation:
 def create_via_form(client, name: str, vhosts: str) -> Operation:
     page = client.get(reverse("site_create"))
     form = page.context["form"]
-    client.post(
-        reverse("site_create"),
+    post_create(
+        client,
         {
             "account": form.fields["account"].choices[0][0],
             "name": name,
@@ -175,11 +180,11 @@ def test_a_lost_reply_is_adopted_by_the_worker_without_a_second_create(
         "request_key": form["request_key"].value(),
     }
     # The dry run is a read: with every reply lost the form says Gandi could not check it.
-    response = client.post(reverse("site_create"), data)
+    response = post_create(client, data)
     assert response.status_code == 200
     simulator.set_faults(fault_rate=0.0)
     worker.stop()  # the worker must not send before the reply is set to be lost
-    client.post(reverse("site_create"), data)
+    post_create(client, data)
     op = Operation.objects.get()
     simulator.set_faults(fault_rate=1.0, fault_kinds="lost")
     worker.start()

@@ -90,6 +90,8 @@ declare(
     Route("verification_check", post=Right.OPERATE, kwargs=_pending_kwargs),
     Route("verification_confirm", post=Right.SPEND, kwargs=_pending_kwargs),
     Route("verification_abandon", post=Right.OPERATE, kwargs=_pending_kwargs),
+    Route("verification_edit", post=Right.SPEND, kwargs=_pending_kwargs),
+    Route("verification_auto", post=Right.SPEND, kwargs=_pending_kwargs),
     Route("operation_list", get=Right.VIEW),
     Route("dashboard_operations", get=Right.VIEW),
     Route("operation_table", get=Right.VIEW),
