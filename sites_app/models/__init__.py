@@ -7,8 +7,10 @@ from .operations import Operation, OperationKind, OperationStatus
 from .sites import Ownership, OwnershipRecord, PendingRequest, Site, SiteState, VirtualHost
 from .sync import SiteSync
 from .teams import Invitation, Membership, Role, Team
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Endpoint",
     "GandiAccount",

@@ -1,0 +1,37 @@
+"""/api/v1/: resources, the OpenAPI schema and its offline docs (Swagger UI, Redoc)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+
+from sites_app.api.authentication import BearerTokenAuthentication
+from sites_app.api.problems import not_found
+from sites_app.api.views import operations, sites, team
+
+app_name = "api"
+DOCS_AUTH = {
+    "authentication_classes": [SessionAuthentication, BearerTokenAuthentication],
+    "permission_classes": [IsAuthenticated],
+}
+
+urlpatterns = [
+    path("sites/", sites.SiteList.as_view(), name="site-list"),
+    path("sites/<int:pk>/", sites.SiteDetail.as_view(), name="site-detail"),
+    path("sites/<int:pk>/vhosts/", sites.SiteVhosts.as_view(), name="site-vhosts"),
+    path("sites/<int:pk>/upgrade/", sites.SiteUpgrade.as_view(), name="site-upgrade"),
+    path("operations/", operations.OperationList.as_view(), name="operation-list"),
+    path("operations/<int:pk>/", operations.OperationDetail.as_view(), name="operation-detail"),
+    path(
+        "operations/<int:pk>/cancel/", operations.OperationCancel.as_view(), name="operation-cancel"
+    ),
+    path("operations/<int:pk>/retry/", operations.OperationRetry.as_view(), name="operation-retry"),
+    path("accounts/", team.AccountList.as_view(), name="account-list"),
+    path("accounts/<int:pk>/test/", team.AccountTest.as_view(), name="account-test"),
+    path("members/", team.MemberList.as_view(), name="member-list"),
+    path("audit/", team.AuditList.as_view(), name="audit-list"),
+    path("schema/", SpectacularAPIView.as_view(**DOCS_AUTH), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **DOCS_AUTH), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **DOCS_AUTH), name="redoc"),
+    re_path(r"^.*$", not_found, name="not-found"),
+]
