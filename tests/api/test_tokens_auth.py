@@ -111,7 +111,7 @@ def test_a_team_requiring_mfa_refuses_tokens_of_members_without_it(alice, team):
 
 
 def test_every_use_of_a_write_token_is_audited_with_its_name(alice, team):
-    row, token = make_token(alice, team, name="deploy bot")
+    _row, token = make_token(alice, team, name="deploy bot")
     api_client(token).post(SITES, {"name": 3}, format="json")
     event = AuditEvent.objects.get(action="api.write")
     assert event.detail["token"] == "deploy bot"
