@@ -11,7 +11,7 @@ from sites_app.api.views import operations, sites, team
 
 app_name = "api"
 DOCS_AUTH = {
-    "authentication_classes": [SessionAuthentication, BearerTokenAuthentication],
+    "authentication_classes": [BearerTokenAuthentication, SessionAuthentication],
     "permission_classes": [IsAuthenticated],
 }
 
