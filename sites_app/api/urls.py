@@ -1,7 +1,14 @@
 """/api/v1/: resources, the OpenAPI schema and its offline docs (Swagger UI, Redoc)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 
@@ -31,7 +38,27 @@ urlpatterns = [
     path("members/", team.MemberList.as_view(), name="member-list"),
     path("audit/", team.AuditList.as_view(), name="audit-list"),
     path("schema/", SpectacularAPIView.as_view(**DOCS_AUTH), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **DOCS_AUTH), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **DOCS_AUTH), name="redoc"),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html", **DOCS_AUTH
+            )
+        ),
+        name="docs",
+    ),
+    # Redoc styles itself with <style> elements it makes at run time and renders in a worker:
+    # this page alone allows inline styles and blob: workers (no inline script anywhere).
+    path(
+        "redoc/",
+        csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            login_required(
+                SpectacularRedocView.as_view(
+                    url_name="api:schema", template_name="api/redoc.html", **DOCS_AUTH
+                )
+            )
+        ),
+        name="redoc",
+    ),
     re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -22,6 +22,8 @@ from sites_app.views.operations import KIND_RIGHTS
 
 
 class OperationList(base.TeamAPIView):
+    """The team's operations, newest first, filtered like the Operations page."""
+
     serializer_class = OperationSerializer
     pagination_class = PortalCursorPagination
     team_field = "account__team"
@@ -47,6 +49,8 @@ class OperationList(base.TeamAPIView):
 
 
 class OperationDetail(base.TeamAPIView):
+    """One operation: its status, Gandi step and progress; poll it until it is final."""
+
     serializer_class = OperationSerializer
     team_field = "account__team"
 
@@ -58,6 +62,8 @@ class OperationDetail(base.TeamAPIView):
 
 
 class OperationCancel(OperationDetail):
+    """Cancel while queued, billing or waiting (operators and up)."""
+
     http_method_names = ["post", "options"]
 
     @extend_schema(request=None, responses={202: MessageSerializer})
@@ -73,6 +79,8 @@ class OperationCancel(OperationDetail):
 
 
 class OperationRetry(OperationDetail):
+    """Send again where Gandi certainly did not act; a second retry returns the first."""
+
     http_method_names = ["post", "options"]
 
     @extend_schema(request=None, responses={202: AcceptedSerializer})

@@ -44,6 +44,9 @@ NULLABLE = {"paid_until", "date_created"}
 
 
 class SiteList(base.TeamAPIView):
+    """GET: the team's sites, searched, filtered and sorted like the Sites page (cursor pages).
+    POST: create a site (dry-run first; billing and up): 202 with the operation."""
+
     serializer_class = SiteSerializer
     pagination_class = PortalCursorPagination
     team_field = "account__team"
@@ -115,6 +118,9 @@ class SiteList(base.TeamAPIView):
 
 
 class SiteDetail(base.TeamAPIView):
+    """GET: one site with its vhosts in order. DELETE: delete it, with its name as
+    confirmation (billing and up): 202 with the operation."""
+
     serializer_class = SiteDetailSerializer
     team_field = "account__team"
 
@@ -158,6 +164,9 @@ class SiteDetail(base.TeamAPIView):
 
 
 class SiteVhosts(base.TeamAPIView):
+    """PUT: the complete new ordered vhost list (operators and up): 202 with the operation;
+    409 with the TXT records when a vhost's domain needs an ownership proof."""
+
     serializer_class = VhostsChangeSerializer
     team_field = "account__team"
 
@@ -204,6 +213,9 @@ class SiteVhosts(base.TeamAPIView):
 
 
 class SiteUpgrade(base.TeamAPIView):
+    """GET: the offers above the current package with Gandi's price. POST: upgrade, echoing
+    the quote back (billing and up); 409 `price_changed` when Gandi's price moved."""
+
     serializer_class = UpgradeSerializer
     team_field = "account__team"
 

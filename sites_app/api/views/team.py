@@ -23,6 +23,8 @@ from sites_app.services import gandi_accounts
 
 
 class AccountList(base.TeamAPIView):
+    """The team's Gandi accounts; never their keys."""
+
     serializer_class = GandiAccountSerializer
     pagination_class = None
 
@@ -35,6 +37,8 @@ class AccountList(base.TeamAPIView):
 
 
 class AccountTest(base.TeamAPIView):
+    """Check an account's stored key against Gandi now (operators and up)."""
+
     serializer_class = ConnectionSerializer
 
     def get_queryset(self):
@@ -56,6 +60,8 @@ class AccountTest(base.TeamAPIView):
 
 
 class MemberList(base.TeamAPIView):
+    """The team's members and their roles."""
+
     serializer_class = MemberSerializer
     pagination_class = None
 
@@ -70,6 +76,8 @@ class MemberList(base.TeamAPIView):
 
 
 class AuditList(base.TeamAPIView):
+    """The team's audit events, newest first, filtered by person, action or object."""
+
     serializer_class = AuditEventSerializer
     pagination_class = PortalCursorPagination
 
