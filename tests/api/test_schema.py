@@ -55,5 +55,6 @@ def test_the_docs_pages_load_only_our_own_files(client_for, alice):
 
 
 def test_the_docs_pages_send_signed_out_people_to_sign_in(client):
-    response = client.get(reverse("api:docs"))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for name in ("api:docs", "api:redoc"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
