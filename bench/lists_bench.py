@@ -44,6 +44,7 @@ def configure_django() -> None:
     _configured.append(True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DEBUG", "False")
+    os.environ.setdefault("EMAIL_ALLOW_CONSOLE", "True")  # a bench sends no mail
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ.setdefault("HTTPS", "False")
     os.environ.setdefault("STATIC_MANIFEST", "False")

@@ -6,7 +6,8 @@
   1,000 and 10,000) next to the Django admin changelist of the same rows;
 - feedback_bench: database DONE → the open page shows Done, next to the former fixed refresh;
 - sync_bench, calls_bench: sync and Gandi calls per create (when present in bench/);
-- client_throughput: the Gandi client against the simulator, batched polling vs per-operation.
+- client_throughput: the Gandi client against the simulator, batched polling vs per-operation;
+- api_bench: the API's sites list at 10,000 sites (first page, median and queries) next to the page.
 
 PostgreSQL when DATABASE_URL points at it (each bench uses a `test_…` database of its own),
 else SQLite files under var/. Never the development database.
@@ -31,6 +32,7 @@ BENCHES = [
     ("sync_bench", [], ["--quick"]),
     ("calls_bench", [], ["--quick"]),
     ("client_throughput", [], ["--operations", "300"]),
+    ("api_bench", [], ["--quick"]),
 ]
 OPTIONAL = {"sync_bench", "calls_bench"}
 

@@ -56,6 +56,7 @@ def portal_environment(workdir: Path) -> Iterator[None]:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ.setdefault("DEBUG", "False")
+    os.environ.setdefault("EMAIL_ALLOW_CONSOLE", "True")  # a bench sends no mail
     os.environ.setdefault("HTTPS", "False")
     os.environ.setdefault("STATIC_MANIFEST", "False")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sites_app",
 ]
 
@@ -350,6 +353,32 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "usb",
     )
 }
+
+# --- REST API (Django REST framework, drf-spectacular; README "REST API") ---
+# Resource views take only `Authorization: Bearer gsp_...` tokens; the schema and its docs
+# pages also take the session (CSRF enforced by DRF's SessionAuthentication).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sites_app.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sites_app.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gandi Sites Portal API",
+    "DESCRIPTION": "Sites, operations, Gandi accounts, members and audit events of one team. "
+    "Changes are asynchronous: they answer 202 with the operation to follow.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_TOKEN_TOUCH_SECONDS = 60  # last-used time and address are written at most this often
 
 # --- Logging: everything to stdout, one line per event ---
 LOGGING = {

@@ -7,6 +7,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sites_app.api.urls")),
     path("", include("sites_app.urls")),
 ]
 

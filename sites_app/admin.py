@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 
 from .models import (
+    ApiToken,
     AuditEvent,
     GandiAccount,
     Invitation,
@@ -158,3 +159,14 @@ class OperationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff may see and revoke tokens; the secret exists only as a hash and is not shown."""
+
+    list_display = ["name", "visible_id", "team", "created_by", "access", "expires_at", "status"]
+    list_filter = ["access"]
+    search_fields = ["name", "key_id", "created_by__username", "team__name"]
+    exclude = ["secret_hash"]
+    readonly_fields = ["team", "created_by", "key_id", "created_at", "last_used_at", "last_used_ip"]

@@ -8,9 +8,11 @@ from .operations import Operation, OperationKind, OperationStatus
 from .sites import Ownership, OwnershipRecord, PendingRequest, Site, SiteState, VirtualHost
 from .sync import SiteSync
 from .teams import Invitation, Membership, Role, Team
+from .tokens import ApiToken
 from .webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "DeliveryStatus",
     "Endpoint",

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from sites_app.views import dashboard, passwords, profile, security
+from sites_app.views import api_tokens, dashboard, passwords, profile, security
 
 from . import notifications, sites, teams
 
@@ -44,6 +44,13 @@ urlpatterns = [
     path("team/require-mfa/", security.team_require_mfa, name="team_require_mfa"),
     path("team/switch/", dashboard.switch_team, name="switch_team"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/api-tokens/", api_tokens.token_list, name="api_token_list"),
+    path("profile/api-tokens/new/", api_tokens.token_create, name="api_token_create"),
+    path(
+        "profile/api-tokens/<int:token_id>/revoke/",
+        api_tokens.token_revoke,
+        name="api_token_revoke",
+    ),
     *teams.urlpatterns,
     *sites.urlpatterns,
     *notifications.urlpatterns,

@@ -8,19 +8,16 @@ polls every 0.5 s and is re-rendered only when one of its rows changed (views.li
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sites_app import access
 from sites_app.access import Right
-from sites_app.forms.sites import SORTS, SiteFilterForm
+from sites_app.forms.sites import SiteFilterForm
 from sites_app.models import PendingRequest, Site
 from sites_app.models.sites import SiteState
-from sites_app.services import list_summaries, site_search
+from sites_app.services import list_summaries, site_query
 from sites_app.views.live import POLL_INTERVAL, unchanged, version_of
 from sites_app.views.paging import light_page, page_count
 from sites_app.views.sites import _sync_context, state_label, team_accounts
@@ -40,18 +37,9 @@ def _rows(request, membership) -> dict:
     if form.is_bound:
         form.is_valid()  # fills cleaned_data with the fields that are valid
         data = form.cleaned_data
-    if data.get("q", "").strip():
-        sites = site_search.search(sites, data["q"].strip())
-    if data.get("account"):
-        sites = sites.filter(account_id=data["account"])
-    if data.get("state"):
-        sites = sites.filter(state=data["state"])
-    if data.get("package"):
-        sites = sites.filter(package=data["package"])
-    if data.get("expiring") is not None:
-        sites = sites.filter(paid_until__lte=timezone.now() + timedelta(days=data["expiring"]))
+    sites = site_query.filter_sites(sites, data)
     sort = data.get("sort") or "name"
-    sites = sites.order_by(*SORTS[sort][0])
+    sites = sites.order_by(*site_query.ordering(sort))
     page = light_page(sites, request.GET.get("page"), PER_PAGE)
     by_account = {a.pk: a for a in accounts}
     for site in page.object_list:  # the page's accounts, without a join per row
