@@ -21,6 +21,7 @@ import ssl
 import time
 import urllib.parse
 import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -228,6 +229,13 @@ class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
 # --- the client ----------------------------------------------------------------------------
 
 
+class SendFenced(Exception):
+    """The caller's last check before a mutation said no (its claim is gone): nothing was sent."""
+
+
+Fence = Callable[[], bool]
+
+
 class GandiClient(Lookups):
     """Typed access to one Gandi account (one API key) at one endpoint; the calls made of
     several requests (paging, batching, recovery look-ups) come from `lookups.Lookups`."""
@@ -276,13 +284,20 @@ class GandiClient(Lookups):
 
     # --- the one way out ---
 
-    def _call(self, method: str, *args: Any, dry_run: bool = False) -> Any:
-        """Call `method(key, *args)`; retry reads on transient failures; raise typed errors."""
+    def _call(
+        self, method: str, *args: Any, dry_run: bool = False, fence: Fence | None = None
+    ) -> Any:
+        """Call `method(key, *args)`; retry reads on transient failures; raise typed errors.
+
+        `fence` (mutations): asked right before the request goes out, after the wait for a
+        rate-limit slot; when it answers False nothing is sent and `SendFenced` is raised."""
         mutation = method in MUTATIONS and not dry_run  # a dry run acts on nothing: a read
         attempts = 1 if mutation else 1 + max(0, self.read_retries)
         for attempt in range(attempts):
             if self.rate_limiter is not None:
                 self.rate_limiter.acquire()
+            if mutation and fence is not None and not fence():
+                raise SendFenced(method)
             started = time.monotonic()
             outcome = self._exchange(method, args, fresh=mutation)
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -416,9 +431,10 @@ class GandiClient(Lookups):
         provider: str = DEFAULT_PROVIDER,
         package: str = "personal",
         duration: str = "1m",
+        fence: Fence | None = None,
     ) -> OperationInfo:
         params = create_params(name, vhosts, provider, package, duration)
-        op = self._call("site.create", params)
+        op = self._call("site.create", params, fence=fence)
         return self._parse("site.create", parse_operation, op, mutation=True)
 
     def site_create_dry_run(
@@ -436,10 +452,15 @@ class GandiClient(Lookups):
         return self._parse("site.create", parse_each(parse_problem, "dry run"), problems)
 
     def site_update(
-        self, site_id: int, *, vhosts: list[str] | None = None, package: str | None = None
+        self,
+        site_id: int,
+        *,
+        vhosts: list[str] | None = None,
+        package: str | None = None,
+        fence: Fence | None = None,
     ) -> OperationInfo:
         params = update_params(vhosts, package)
-        op = self._call("site.update", int(site_id), params)
+        op = self._call("site.update", int(site_id), params, fence=fence)
         return self._parse("site.update", parse_operation, op, mutation=True)
 
     def site_update_dry_run(
@@ -450,8 +471,8 @@ class GandiClient(Lookups):
         problems = self._call("site.update", int(site_id), params, dry_run=True)
         return self._parse("site.update", parse_each(parse_problem, "dry run"), problems)
 
-    def site_delete(self, site_id: int) -> OperationInfo:
-        op = self._call("site.delete", int(site_id))
+    def site_delete(self, site_id: int, *, fence: Fence | None = None) -> OperationInfo:
+        op = self._call("site.delete", int(site_id), fence=fence)
         return self._parse("site.delete", parse_operation, op, mutation=True)
 
     def site_edit_url(self, site_id: int) -> str:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from sites_app.crypto import SecretUnreadable
@@ -49,7 +50,11 @@ def late_act() -> timedelta:
 
 
 def proof_after(op: Operation) -> datetime:
-    """A look that starts after this moment and finds nothing proves Gandi did nothing."""
+    """A look that starts after this moment and finds nothing proves Gandi did nothing.
+
+    Every send passes a fence that checks its claim and stretches `lease_until` over the
+    whole call; once the row is CHECKING no fence passes, so `lease_until` (database clock)
+    is the last moment a request of this row can be on the wire."""
     on_the_wire_until = op.lease_until or (
         (op.claimed_at or op.created_at) + timedelta(seconds=settings.GANDI_TIMEOUT)
     )
@@ -69,10 +74,15 @@ def next_look_delay(op: Operation, now: datetime) -> float:
 
 def recover_operation(op_id: int) -> None:
     """Find at Gandi what an unanswered call did, and adopt it; or prove it did nothing."""
-    op = Operation.objects.select_related("account", "site").filter(pk=op_id).first()
+    op = (
+        Operation.objects.select_related("account", "site")
+        .annotate(db_now=Now())  # compared with `lease_until`: the same clock
+        .filter(pk=op_id)
+        .first()
+    )
     if op is None or op.status != Status.CHECKING:
         return
-    looked_at = timezone.now()
+    looked_at = op.db_now
     try:
         client = op.account.client()
         found = look_for_sent(client, op)
@@ -107,7 +117,9 @@ def recover_operation(op_id: int) -> None:
         )
         return
     # A worker whose call ended meanwhile moved `lease_until` on: decide on the row as it is.
-    op.refresh_from_db(fields=["status", "lease_until", "auto_resends", "recovery_note"])
+    op.refresh_from_db(
+        fields=["status", "lease_until", "attempts", "auto_resends", "recovery_note"]
+    )
     if op.status != Status.CHECKING:
         return
     if looked_at < proof_after(op):
@@ -130,6 +142,8 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
             expected=Status.CHECKING,
             retry_safe=True,
             detail=f"{op.auto_resends} automatic re-sends; last look: {what}",
+            # Only the row this proof was made for: not one that moved on meanwhile.
+            where={"attempts": op.attempts, "lease_until": op.lease_until},
         )
     stamp = timezone.localtime(looked_at).strftime("%H:%M:%S")
     note = (
@@ -138,7 +152,11 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
     )
     # Conditional on the count read: two recoveries of the same proof re-send once.
     resent = Operation.objects.filter(
-        pk=op.pk, status=Status.CHECKING, auto_resends=op.auto_resends, lease_until=op.lease_until
+        pk=op.pk,
+        status=Status.CHECKING,
+        attempts=op.attempts,
+        auto_resends=op.auto_resends,
+        lease_until=op.lease_until,
     ).update(
         status=Status.QUEUED,
         auto_resends=F("auto_resends") + 1,
