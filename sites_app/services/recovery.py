@@ -143,20 +143,22 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
             retry_safe=True,
             detail=f"{op.auto_resends} automatic re-sends; last look: {what}",
             # Only the row this proof was made for: not one that moved on meanwhile.
-            where={"attempts": op.attempts, "lease_until": op.lease_until},
+            where={"attempts": op.attempts, **_same_lease(op)},
         )
     stamp = timezone.localtime(looked_at).strftime("%H:%M:%S")
     note = (
         f"Gandi's answer was lost. At {stamp} the portal looked at {what} and found that "
         "Gandi had done nothing with it, so it sent the request again automatically."
     )
-    # Conditional on the count read: two recoveries of the same proof re-send once.
+    # Conditional on the count read: two recoveries of the same proof re-send once. And on
+    # the lease read: a call that ended later moved it on, and this proof no longer holds.
+    # (`lte`, not equality: SQLite keeps the database clock's milliseconds as text.)
     resent = Operation.objects.filter(
         pk=op.pk,
         status=Status.CHECKING,
         attempts=op.attempts,
         auto_resends=op.auto_resends,
-        lease_until=op.lease_until,
+        **_same_lease(op),
     ).update(
         status=Status.QUEUED,
         auto_resends=F("auto_resends") + 1,
@@ -169,6 +171,13 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
         log.info("operation %s: nothing at Gandi after a lost answer; sending it again", op.pk)
         tasks.submit_operation.delay(op.pk)
     return bool(resent)
+
+
+def _same_lease(op: Operation) -> dict:
+    """The row's lease has not moved on since `op` was read (a lease is only ever moved later)."""
+    if op.lease_until is None:
+        return {"lease_until__isnull": True}
+    return {"lease_until__lte": op.lease_until}
 
 
 def what_was_looked_at(op: Operation) -> str:
