@@ -26,6 +26,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
 from django.views.decorators.debug import sensitive_variables
 
@@ -229,6 +230,10 @@ class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
 # --- the client ----------------------------------------------------------------------------
 
 
+# `_exchange`'s answer when the task's soft time limit interrupted a read.
+_INTERRUPTED = object()
+
+
 class SendFenced(Exception):
     """The caller's last check before a mutation said no (its claim is gone): nothing was sent."""
 
@@ -300,6 +305,10 @@ class GandiClient(Lookups):
                 raise SendFenced(method)
             started = time.monotonic()
             outcome = self._exchange(method, args, fresh=mutation)
+            if outcome is _INTERRUPTED:
+                # Raised afresh out here: the task's own handler runs, and the traceback
+                # holds no frame that saw the request body.
+                raise SoftTimeLimitExceeded()
             elapsed_ms = (time.monotonic() - started) * 1000
             if not isinstance(outcome, Failure):
                 logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
@@ -376,6 +385,14 @@ class GandiClient(Lookups):
         except TimeoutError:
             self._transport.close()
             return Failure("timeout", f"no reply within {self.timeout:g}s")
+        except SoftTimeLimitExceeded:
+            # The task's soft time limit fired mid-call. A read is given up: the task's
+            # handler decides. A mutation may have reached Gandi: ambiguous like any lost
+            # reply, so its row goes to recovery at once rather than when its lease lapses.
+            self._transport.close()
+            if fresh:
+                return Failure("lost", "the task's time limit interrupted the call")
+            return _INTERRUPTED
         except Exception as exc:
             # OSError, http.client's errors, and whatever else the network stack raises: caught
             # here, at the boundary, so no traceback escapes with a frame holding the request
