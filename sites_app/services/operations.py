@@ -62,9 +62,10 @@ SEND_LEASE_MARGIN = 5.0
 class OperationRefused(Exception):
     """The request cannot be accepted now; the message says why in plain words."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs next to, if any
 
 
 def audit_action(kind: str) -> str:
@@ -96,6 +97,8 @@ def request_operation(
         existing = Operation.objects.filter(account=account, idempotency_key=idempotency_key)
         if found := existing.first():
             return found, False
+        if kind == OperationKind.CREATE:
+            _refuse_vhosts_in_flight(account, params.get("vhosts", []))
         if site is not None:
             # Lock the site row so two different requests cannot both pass the check below.
             site = Site.objects.select_for_update().get(pk=site.pk)
@@ -134,6 +137,24 @@ def request_operation(
         )
         enqueue_on_commit(tasks.submit_operation, op.id)
     return op, True
+
+
+def _refuse_vhosts_in_flight(account: GandiAccount, vhosts: list[str]) -> None:
+    """A create is recognised at Gandi by its vhosts: two in flight may not share one.
+
+    Under a lock on the account row, so two creates submitted at once queue one behind the
+    other and the second sees the first."""
+    GandiAccount.objects.select_for_update().filter(pk=account.pk).first()
+    wanted = {v.lower() for v in vhosts}
+    in_flight = Operation.objects.in_flight().filter(account=account, kind=OperationKind.CREATE)
+    for other in in_flight.only("pk", "kind", "site_name", "params"):
+        shared = sorted(wanted & {str(v).lower() for v in other.params.get("vhosts", [])})
+        if shared:
+            raise OperationRefused(
+                f"{', '.join(shared)} is already asked for by “{other}”, still in progress; "
+                "wait until it ends, or choose another vhost.",
+                field="vhosts",
+            )
 
 
 def _audit_params(params: dict) -> dict:

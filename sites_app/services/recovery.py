@@ -205,11 +205,6 @@ def _look_again(op: Operation, delay: float) -> None:
 def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | None:
     """The Gandi operation this row's lost call created (and no other row holds), if any."""
     since = (op.claimed_at or op.created_at) - LOOKUP_SKEW
-    taken = set(
-        Operation.objects.exclude(pk=op.pk)
-        .filter(account=op.account, gandi_operation_id__isnull=False)
-        .values_list("gandi_operation_id", flat=True)
-    )
     gandi_type = GANDI_TYPES[op.kind]
     if op.kind == OperationKind.CREATE:
         vhosts = list(op.params.get("vhosts", []))
@@ -218,9 +213,12 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
         if not matching:
             site = client.find_created_site(name=op.params["name"], vhosts=vhosts, since=since)
             if site is not None:
-                matching = client.find_operations(type=gandi_type, site_id=site.id, since=since)
-                if not matching:
+                on_site = client.find_operations(type=gandi_type, site_id=site.id, since=since)
+                if not on_site:
                     return SITE_WITHOUT_OPERATION
+                # A create that says which vhosts it asked for must be this one's; only one
+                # that does not say is taken on the site's word.
+                matching = [c for c in on_site if not c.params or same_create(c, vhosts)]
     else:
         if op.site is None:
             return None
@@ -228,11 +226,14 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
         matching = [c for c in candidates if _same_change(op, c)]
     # Nor can it be an operation made after the call could last be acted on.
     until = proof_after(op) + LOOKUP_SKEW
-    matching = [
-        c
-        for c in matching
-        if c.id not in taken and (c.date_created is None or c.date_created <= until)
-    ]
+    matching = [c for c in matching if c.date_created is None or c.date_created <= until]
+    # Nor one another row holds: asked for these candidates only, not every id ever adopted.
+    taken = set(
+        Operation.objects.exclude(pk=op.pk)
+        .filter(account=op.account, gandi_operation_id__in=[c.id for c in matching])
+        .values_list("gandi_operation_id", flat=True)
+    )
+    matching = [c for c in matching if c.id not in taken]
     matching.sort(key=lambda c: c.id)
     return matching[0] if matching else None
 

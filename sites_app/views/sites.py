@@ -292,7 +292,7 @@ def _create_or_verify(request, form: SiteCreateForm, account: GandiAccount):
             request=request,
         )
     except OperationRefused as exc:
-        form.add_error(None, exc.message)
+        form.add_error(exc.field, exc.message)
         return None
     messages.success(request, f"Creating “{params['name']}”: the request is on its way to Gandi.")
     return redirect("operation_detail", operation_id=op.pk)
