@@ -79,3 +79,25 @@ def test_a_look_asks_the_database_only_about_the_candidates_it_found(
     taken_queries = [q["sql"] for q in queries if '"gandi_operation_id"' in q["sql"]]
     assert taken_queries
     assert all(" IN (" in sql for sql in taken_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_creates_sharing_a_vhost_submitted_at_once_leave_one_row(account, alice, enqueued):
+    from tests.lifecycle.test_adoption_race import at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to lose")
+
+    def submit(key: str):
+        def call():
+            try:
+                request_create(account, alice, name=key, vhosts=[f"www.{MANAGED_DOMAIN}"], key=key)
+            except operations.OperationRefused as exc:
+                return exc.message
+            return "accepted"
+
+        return call
+
+    results = at_once(submit("tab-1"), submit("tab-2"))
+    assert sorted(r == "accepted" for r in results) == [False, True]
+    assert Operation.objects.filter(kind=OperationKind.CREATE).count() == 1
