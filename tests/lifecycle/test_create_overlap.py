@@ -101,3 +101,20 @@ def test_two_creates_sharing_a_vhost_submitted_at_once_leave_one_row(account, al
     results = at_once(submit("tab-1"), submit("tab-2"))
     assert sorted(r == "accepted" for r in results) == [False, True]
     assert Operation.objects.filter(kind=OperationKind.CREATE).count() == 1
+
+
+def test_the_form_shows_the_refusal_next_to_the_vhosts_and_keeps_what_was_typed(
+    client_for, alice, account, enqueued, simulator
+):
+    from django.urls import reverse
+
+    from tests.lifecycle.test_create_views import form_data
+
+    client = client_for(alice)
+    assert client.post(reverse("site_create"), form_data(client)).status_code == 302
+    response = client.post(reverse("site_create"), form_data(client, name="Other shop"))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["vhosts"])
+    assert f"www.{MANAGED_DOMAIN} is already asked for by" in errors
+    assert "Other shop" in response.content.decode()
+    assert Operation.objects.filter(kind=OperationKind.CREATE).count() == 1
