@@ -26,6 +26,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from defusedxml.xmlrpc import DefusedExpatParser, DefusedGzipDecodedResponse
 from django.views.decorators.debug import sensitive_variables
 
@@ -229,6 +230,17 @@ class _HTTPSTransport(_TransportMixin, xmlrpc.client.SafeTransport):
 # --- the client ----------------------------------------------------------------------------
 
 
+# `_exchange`'s answer when the task's soft time limit interrupted a read.
+_INTERRUPTED = object()
+
+
+class SendFenced(Exception):
+    """The caller's last check before a mutation said no (its claim is gone): nothing was sent."""
+
+
+Fence = Callable[[], bool]
+
+
 class GandiClient(Lookups):
     """Typed access to one Gandi account (one API key) at one endpoint; the calls made of
     several requests (paging, batching, recovery look-ups) come from `lookups.Lookups`."""
@@ -279,15 +291,26 @@ class GandiClient(Lookups):
 
     # --- the one way out ---
 
-    def _call(self, method: str, *args: Any, dry_run: bool = False) -> Any:
-        """Call `method(key, *args)`; retry reads on transient failures; raise typed errors."""
+    def _call(
+        self, method: str, *args: Any, dry_run: bool = False, fence: Fence | None = None
+    ) -> Any:
+        """Call `method(key, *args)`; retry reads on transient failures; raise typed errors.
+
+        `fence` (mutations): asked right before the request goes out, after the wait for a
+        rate-limit slot; when it answers False nothing is sent and `SendFenced` is raised."""
         mutation = method in MUTATIONS and not dry_run  # a dry run acts on nothing: a read
         attempts = 1 if mutation else 1 + max(0, self.read_retries)
         for attempt in range(attempts):
             if self.rate_limiter is not None:
                 self.rate_limiter.acquire()
+            if mutation and fence is not None and not fence():
+                raise SendFenced(method)
             started = time.monotonic()
             outcome = self._exchange(method, args, fresh=mutation)
+            if outcome is _INTERRUPTED:
+                # Raised afresh out here: the task's own handler runs, and the traceback
+                # holds no frame that saw the request body.
+                raise SoftTimeLimitExceeded()
             elapsed_ms = (time.monotonic() - started) * 1000
             if not isinstance(outcome, Failure):
                 logger.debug("gandi %s ok in %.0f ms (key …%s)", method, elapsed_ms, self.key_hint)
@@ -366,6 +389,14 @@ class GandiClient(Lookups):
         except TimeoutError:
             self._transport.close()
             return Failure("timeout", f"no reply within {self.timeout:g}s")
+        except SoftTimeLimitExceeded:
+            # The task's soft time limit fired mid-call. A read is given up: the task's
+            # handler decides. A mutation may have reached Gandi: ambiguous like any lost
+            # reply, so its row goes to recovery at once rather than when its lease lapses.
+            self._transport.close()
+            if fresh:
+                return Failure("lost", "the task's time limit interrupted the call")
+            return _INTERRUPTED
         except Exception as exc:
             # OSError, http.client's errors, and whatever else the network stack raises: caught
             # here, at the boundary, so no traceback escapes with a frame holding the request
@@ -421,9 +452,10 @@ class GandiClient(Lookups):
         provider: str = DEFAULT_PROVIDER,
         package: str = "personal",
         duration: str = "1m",
+        fence: Fence | None = None,
     ) -> OperationInfo:
         params = create_params(name, vhosts, provider, package, duration)
-        op = self._call("site.create", params)
+        op = self._call("site.create", params, fence=fence)
         return self._parse("site.create", parse_operation, op, mutation=True)
 
     def site_create_dry_run(
@@ -441,10 +473,15 @@ class GandiClient(Lookups):
         return self._parse("site.create", parse_each(parse_problem, "dry run"), problems)
 
     def site_update(
-        self, site_id: int, *, vhosts: list[str] | None = None, package: str | None = None
+        self,
+        site_id: int,
+        *,
+        vhosts: list[str] | None = None,
+        package: str | None = None,
+        fence: Fence | None = None,
     ) -> OperationInfo:
         params = update_params(vhosts, package)
-        op = self._call("site.update", int(site_id), params)
+        op = self._call("site.update", int(site_id), params, fence=fence)
         return self._parse("site.update", parse_operation, op, mutation=True)
 
     def site_update_dry_run(
@@ -455,8 +492,8 @@ class GandiClient(Lookups):
         problems = self._call("site.update", int(site_id), params, dry_run=True)
         return self._parse("site.update", parse_each(parse_problem, "dry run"), problems)
 
-    def site_delete(self, site_id: int) -> OperationInfo:
-        op = self._call("site.delete", int(site_id))
+    def site_delete(self, site_id: int, *, fence: Fence | None = None) -> OperationInfo:
+        op = self._call("site.delete", int(site_id), fence=fence)
         return self._parse("site.delete", parse_operation, op, mutation=True)
 
     def site_edit_url(self, site_id: int) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from django.db import DatabaseError, connections
-from django.utils import timezone
+from django.db.models import F
+from django.db.models.functions import Greatest, Now
 from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,14 @@ LEASE_SECONDS = 15.0
 
 
 def lease_until(seconds: float | None = None):
-    return timezone.now() + timedelta(seconds=seconds or LEASE_SECONDS)
+    """The end of a lease `seconds` from now, by the database's clock: one clock for every
+    worker and the reconciler, whatever each machine's own clock says."""
+    return Now() + timedelta(seconds=seconds or LEASE_SECONDS)
+
+
+def extended_lease(seconds: float | None = None):
+    """A renewal that never shortens a longer lease (the one a send took for its call)."""
+    return Greatest(F("lease_until"), lease_until(seconds))
 
 
 @contextlib.contextmanager

@@ -13,15 +13,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from sites_app import audit
 from sites_app.crypto import SecretUnreadable
-from sites_app.gandi.client import GandiClient, OperationInfo
+from sites_app.gandi.client import GandiClient, OperationInfo, SendFenced
 from sites_app.gandi.errors import (
     AmbiguousError,
     NoCreditError,
-    NotCancellableError,
     PermanentError,
     TransientError,
     VhostTakenError,
@@ -29,7 +29,7 @@ from sites_app.gandi.errors import (
 from sites_app.models import GandiAccount, Operation, OperationKind, OperationStatus, Site
 from sites_app.models.audit import AuditEvent
 from sites_app.services import leases, notifications, quotes
-from sites_app.services.enqueue import CANCEL_QUEUE_DOWN_NOTE, enqueue_on_commit
+from sites_app.services.enqueue import enqueue_on_commit
 from sites_app.services.hostnames import rebase_vhost_change
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,18 @@ SITE_STATE_WHILE = {
 }
 # Gandi's clock and ours may differ: look a little before the claim time.
 LOOKUP_SKEW = timedelta(minutes=2)
+# The lease a send takes for its one call: the call's timeout plus this (connecting, a slow
+# reply). Recovery's proof window starts where that lease ends.
+SEND_LEASE_MARGIN = 5.0
 
 
 class OperationRefused(Exception):
     """The request cannot be accepted now; the message says why in plain words."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs next to, if any
 
 
 def audit_action(kind: str) -> str:
@@ -94,6 +98,8 @@ def request_operation(
         existing = Operation.objects.filter(account=account, idempotency_key=idempotency_key)
         if found := existing.first():
             return found, False
+        if kind == OperationKind.CREATE:
+            _refuse_vhosts_in_flight(account, params.get("vhosts", []))
         if site is not None:
             # Lock the site row so two different requests cannot both pass the check below.
             site = Site.objects.select_for_update().get(pk=site.pk)
@@ -134,6 +140,24 @@ def request_operation(
     return op, True
 
 
+def _refuse_vhosts_in_flight(account: GandiAccount, vhosts: list[str]) -> None:
+    """A create is recognised at Gandi by its vhosts: two in flight may not share one.
+
+    Under a lock on the account row, so two creates submitted at once queue one behind the
+    other and the second sees the first."""
+    GandiAccount.objects.select_for_update().filter(pk=account.pk).first()
+    wanted = {v.lower() for v in vhosts}
+    in_flight = Operation.objects.in_flight().filter(account=account, kind=OperationKind.CREATE)
+    for other in in_flight.only("pk", "kind", "site_name", "params"):
+        shared = sorted(wanted & {str(v).lower() for v in other.params.get("vhosts", [])})
+        if shared:
+            raise OperationRefused(
+                f"{', '.join(shared)} is already asked for by “{other}”, still in progress; "
+                "wait until it ends, or choose another vhost.",
+                field="vhosts",
+            )
+
+
 def _audit_params(params: dict) -> dict:
     keep = ("vhosts", "package", "duration", "provider", "price", "currency")
     return {key: params[key] for key in keep if key in params}
@@ -150,14 +174,17 @@ def submit_operation(op_id: int) -> None:
         .exclude(next_poll_at__gt=now + timedelta(seconds=1))
         .update(
             status=Status.SENDING,
-            claimed_at=now,
+            claimed_at=Now(),
             lease_until=leases.lease_until(),
             attempts=F("attempts") + 1,
         )
     )
     if not claimed:
         return  # someone else has it, it is not due yet, or it was cancelled
+    # `attempts` as read now is this claim's token: every later write of this worker is
+    # conditional on it, so nothing it does lands on a claim that another worker took over.
     op = Operation.objects.select_related("account", "site").get(pk=op_id)
+    mine = {"attempts": op.attempts}
     if now >= op.deadline:
         finish(
             op,
@@ -165,17 +192,23 @@ def submit_operation(op_id: int) -> None:
             "Gandi could not be reached before the deadline; nothing was changed.",
             expected=Status.SENDING,
             retry_safe=True,
+            where=mine,
         )
         return
     try:
         client = op.account.client()
     except SecretUnreadable as exc:
-        finish(op, Status.FAILED, exc.message, expected=Status.SENDING, retry_safe=True)
+        finish(op, Status.FAILED, exc.message, expected=Status.SENDING, retry_safe=True, where=mine)
         return
     try:
         # The lease says a live worker is in the call; it lapses seconds after a kill -9.
-        with leases.renewed(lambda: _renew_send_lease(op.pk)):
+        with leases.renewed(lambda: _renew_send_lease(op.pk, op.attempts)):
             gandi_op = send_mutation(client, op)
+    except SendFenced:
+        # The claim lapsed while this worker waited (a rate-limit slot, a paused machine,
+        # renewals that failed): recovery owns the row now, and nothing was sent.
+        log.warning("operation %s: claim %s lapsed before sending; not sent", op.pk, op.attempts)
+        return
     except AmbiguousError as exc:
         _after_ambiguous(op, exc)
         return
@@ -195,17 +228,56 @@ def submit_operation(op_id: int) -> None:
             quotes.remember_credit(op.account, exc)  # the next quote can say it
         _refused(op, exc)
         return
-    if adopt(op, gandi_op) is None:
+    adopted = adopt(op, gandi_op)
+    if adopted is None:
         # Gandi's own answer names an operation another row already holds: only a person can
         # tell which row is right, and nothing may be sent again for this one.
-        finish(
+        if not finish(
             op,
             Status.NEEDS_ATTENTION,
             "Gandi answered with an operation the portal already follows for another "
             f"request (Gandi operation {gandi_op.id}). Check the sites at Gandi.",
             expected=(Status.SENDING, Status.CHECKING),
             detail=f"operation {gandi_op.id} is adopted by another row",
-        )
+            where=mine,
+        ):
+            keep_late_answer(op, gandi_op)
+    elif not adopted and not adopt(op, gandi_op, late=True):
+        keep_late_answer(op, gandi_op)
+
+
+def keep_late_answer(op: Operation, gandi_op: OperationInfo) -> None:
+    """Gandi acted on a send whose answer came after the row had moved on (its claim was
+    taken over, or it ended): a paid change must never be dropped, so a person looks."""
+    message = (
+        "Gandi acted on a send of this request whose answer came late, after the portal "
+        f"had moved on (Gandi operation {gandi_op.id}). Check the sites at Gandi: there "
+        "may be a second site or change to keep or remove."
+    )
+    log.error(
+        "operation %s: late answer from Gandi (operation %s) after claim %s was taken over",
+        op.pk,
+        gandi_op.id,
+        op.attempts,
+    )
+    Operation.objects.filter(pk=op.pk).update(
+        status=Status.NEEDS_ATTENTION,
+        finished_at=timezone.now(),
+        next_poll_at=None,
+        retry_safe=False,
+        last_error=message,
+        error_detail=f"late answer: Gandi operation {gandi_op.id} (step {gandi_op.step})",
+    )
+    audit.record(
+        audit_action(op.kind),
+        actor=op.requested_by,
+        team=op.account.team,
+        obj=op,
+        outcome=AuditEvent.Outcome.FAILURE,
+        status=Status.NEEDS_ATTENTION,
+        gandi_operation_id=gandi_op.id,
+        message=message,
+    )
 
 
 def _refused(op: Operation, exc: PermanentError) -> None:
@@ -216,20 +288,40 @@ def _refused(op: Operation, exc: PermanentError) -> None:
         expected=Status.SENDING,
         detail=exc.support_text(),
         retry_safe=True,
+        where={"attempts": op.attempts},
     )
 
 
-def _renew_send_lease(op_id: int) -> bool:
+def _renew_send_lease(op_id: int, attempts: int) -> bool:
+    """Renew this claim's lease; False once it lapsed or the row was taken over (a lapsed
+    lease is never revived: the reconciler may already have acted on it)."""
     return bool(
-        Operation.objects.filter(pk=op_id, status=Status.SENDING).update(
-            lease_until=leases.lease_until()
-        )
+        Operation.objects.filter(
+            pk=op_id, status=Status.SENDING, attempts=attempts, lease_until__gt=Now()
+        ).update(lease_until=leases.extended_lease())
+    )
+
+
+def fence_before_send(op_id: int, attempts: int, call_seconds: float) -> bool:
+    """The last check before the one mutating call, after any wait for a rate-limit slot.
+
+    The claim must still be this worker's and its lease unexpired by the database's clock;
+    the lease then covers the whole call, so recovery's proof window (which starts where the
+    lease ends) cannot begin while the request may still be on the wire."""
+    return bool(
+        Operation.objects.filter(
+            pk=op_id, status=Status.SENDING, attempts=attempts, lease_until__gt=Now()
+        ).update(lease_until=leases.extended_lease(call_seconds + SEND_LEASE_MARGIN))
     )
 
 
 def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
-    """The one mutating call for this row."""
+    """The one mutating call for this row, sent only if the fence lets it (`SendFenced`)."""
     params = op.params
+
+    def fence() -> bool:
+        return fence_before_send(op.pk, op.attempts, client.timeout)
+
     if op.kind == OperationKind.CREATE:
         quotes.check_before_send(op.account, params)  # never above the confirmed price
         return client.site_create(
@@ -238,16 +330,17 @@ def send_mutation(client: GandiClient, op: Operation) -> OperationInfo:
             provider=params.get("provider", "basekit_whitelabel"),
             package=params.get("package", "personal"),
             duration=params.get("duration", "1m"),
+            fence=fence,
         )
     if op.site is None:
         raise PermanentError("The site of this operation is gone from the portal.")
     if op.kind == OperationKind.UPDATE_VHOSTS:
         vhosts = vhosts_to_send(client, op)
-        return client.site_update(op.site.gandi_id, vhosts=vhosts)
+        return client.site_update(op.site.gandi_id, vhosts=vhosts, fence=fence)
     if op.kind == OperationKind.UPGRADE:
-        return client.site_update(op.site.gandi_id, package=params["package"])
+        return client.site_update(op.site.gandi_id, package=params["package"], fence=fence)
     if op.kind == OperationKind.DELETE:
-        return client.site_delete(op.site.gandi_id)
+        return client.site_delete(op.site.gandi_id, fence=fence)
     raise PermanentError(f"Unknown operation kind {op.kind!r}.")
 
 
@@ -260,7 +353,9 @@ def vhosts_to_send(client: GandiClient, op: Operation) -> list[str]:
     current = client.site_info(op.site.gandi_id).vhosts
     vhosts = rebase_vhost_change(list(op.params["vhosts"]), op.params.get("based_on"), current)
     op.params = {**op.params, "sent_vhosts": vhosts}
-    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(params=op.params)
+    Operation.objects.filter(pk=op.pk, status=Status.SENDING, attempts=op.attempts).update(
+        params=op.params
+    )
     return vhosts
 
 
@@ -269,13 +364,14 @@ def _send_later(op: Operation, exc: TransientError) -> None:
     from sites_app import tasks
 
     delay = min(60.0, 2.0 * 2 ** min(op.attempts, 5))
-    Operation.objects.filter(pk=op.pk, status=Status.SENDING).update(
+    queued = Operation.objects.filter(pk=op.pk, status=Status.SENDING, attempts=op.attempts).update(
         status=Status.QUEUED,
         next_poll_at=timezone.now() + timedelta(seconds=delay),
         last_error=f"{exc.message} The portal will try again.",
         error_detail=exc.support_text(),
     )
-    tasks.submit_operation.apply_async((op.id,), countdown=delay)
+    if queued:  # else another worker holds the row now: it is not ours to queue again
+        tasks.submit_operation.apply_async((op.id,), countdown=delay)
 
 
 def _after_ambiguous(op: Operation, exc: AmbiguousError | VhostTakenError) -> None:
@@ -285,20 +381,26 @@ def _after_ambiguous(op: Operation, exc: AmbiguousError | VhostTakenError) -> No
     # a little past this before it takes "nothing found" as proof). A row the reconciler
     # already moved to CHECKING gets the later moment too.
     now = timezone.now()
-    Operation.objects.filter(pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]).update(
+    checking = Operation.objects.filter(
+        pk=op.pk, status__in=[Status.SENDING, Status.CHECKING], attempts=op.attempts
+    ).update(
         status=Status.CHECKING,
-        lease_until=now,
+        lease_until=Now(),
         last_error="Gandi's answer was lost; the portal is checking what Gandi did. If Gandi "
         "did nothing, the portal sends the request again by itself; you need not do anything.",
         error_detail=exc.support_text(),
         next_poll_at=now + timedelta(seconds=2),
     )
-    tasks.recover_operation.apply_async((op.id,), countdown=2)
+    if checking:  # else another worker holds the row now, and its own call decides
+        tasks.recover_operation.apply_async((op.id,), countdown=2)
 
 
-def adopt(op: Operation, gandi_op: OperationInfo) -> bool | None:
+def adopt(op: Operation, gandi_op: OperationInfo, *, late: bool = False) -> bool | None:
     """Store Gandi's operation id at once, then let polling follow it.
 
+    Only onto the claim `op` was read with (`attempts`). `late`: the claim was taken over,
+    but the row has not reached Gandi since (queued again, being checked, or a send not
+    answered yet): the late answer is adopted and stops any other send at its fence.
     True when adopted, False when the row had moved on, None when another row holds this
     Gandi operation already (the database allows one row per Gandi operation)."""
     from sites_app.services import polling
@@ -309,9 +411,17 @@ def adopt(op: Operation, gandi_op: OperationInfo) -> bool | None:
         params["gandi_site_id"] = gandi_op.site_id
     try:
         with transaction.atomic():
-            updated = Operation.objects.filter(
-                pk=op.pk, status__in=[Status.SENDING, Status.CHECKING]
-            ).update(
+            if late:
+                rows = Operation.objects.filter(
+                    pk=op.pk,
+                    status__in=[Status.QUEUED, Status.SENDING, Status.CHECKING],
+                    gandi_operation_id__isnull=True,
+                )
+            else:
+                rows = Operation.objects.filter(
+                    pk=op.pk, status__in=[Status.SENDING, Status.CHECKING], attempts=op.attempts
+                )
+            updated = rows.update(
                 status=Status.IN_PROGRESS,
                 gandi_operation_id=gandi_op.id,
                 gandi_step=gandi_op.step,
@@ -344,11 +454,13 @@ def finish(
     detail: str = "",
     retry_safe: bool = False,
     step: str | None = None,
+    where: dict | None = None,
 ) -> bool:
     """Put the row in a final state if it is still in the `expected` status(es), and audit.
 
     The condition is in the UPDATE itself: a row another process moved on since we read it
-    (a worker claimed it, a poll finished it) is left alone, and False says so."""
+    (a worker claimed it, a poll finished it) is left alone, and False says so. `where` adds
+    conditions, such as the claim (`attempts`) a worker holds."""
     if isinstance(expected, str):
         expected = (expected,)
     now = timezone.now()
@@ -363,7 +475,9 @@ def finish(
         changes["error_detail"] = detail
     if step is not None:
         changes["gandi_step"] = step
-    updated = Operation.objects.filter(pk=op.pk, status__in=expected).update(**changes)
+    updated = Operation.objects.filter(pk=op.pk, status__in=expected, **(where or {})).update(
+        **changes
+    )
     if not updated:
         return False
     op.refresh_from_db()
@@ -383,118 +497,7 @@ def finish(
     return True
 
 
-# --- cancel and retry ----------------------------------------------------------------
+# Cancel and retry live in services/cancel.py; their names stay importable from here.
+from sites_app.services.cancel import request_cancel, retry_operation, send_cancel  # noqa: E402
 
-
-def request_cancel(op: Operation, user, request=None) -> str:
-    """Cancel locally if not sent yet, else queue one operation.cancel call."""
-    from sites_app import tasks
-
-    now = timezone.now()
-    with transaction.atomic():
-        if op.status == Status.QUEUED:
-            cancelled = Operation.objects.filter(pk=op.pk, status=Status.QUEUED).update(
-                status=Status.CANCELLED,
-                finished_at=now,
-                cancel_requested_at=now,
-                retry_safe=True,
-                last_error="Cancelled before it was sent to Gandi.",
-            )
-            if cancelled:
-                audit.record(
-                    "site.cancel",
-                    actor=user,
-                    team=op.account.team,
-                    obj=op,
-                    request=request,
-                    before_sending=True,
-                )
-                notifications.operation_ended(op.pk)
-                return "Cancelled before anything was sent to Gandi."
-        op.refresh_from_db()
-        if not op.can_cancel:
-            raise OperationRefused(
-                "This operation can no longer be cancelled: Gandi only cancels while it is "
-                "billing or waiting."
-            )
-        marked = Operation.objects.filter(pk=op.pk, cancel_requested_at__isnull=True).update(
-            cancel_requested_at=now
-        )
-        if not marked:
-            return "A cancellation was already requested."
-        audit.record(
-            "site.cancel",
-            actor=user,
-            team=op.account.team,
-            obj=op,
-            request=request,
-            outcome=AuditEvent.Outcome.REQUESTED,
-        )
-        enqueue_on_commit(tasks.cancel_operation, op.id, CANCEL_QUEUE_DOWN_NOTE)
-    return "Cancellation requested; Gandi will confirm it in a moment."
-
-
-def send_cancel(op_id: int) -> None:
-    """One operation.cancel call per request to cancel."""
-    from sites_app.services import polling
-
-    claimed = Operation.objects.filter(
-        pk=op_id,
-        cancel_requested_at__isnull=False,
-        cancel_sent_at__isnull=True,
-        status=Status.IN_PROGRESS,
-    ).update(cancel_sent_at=timezone.now())
-    if not claimed:
-        return
-    op = Operation.objects.select_related("account").get(pk=op_id)
-    # A poll may end the row meanwhile: the notes below only apply to a row still running.
-    try:
-        op.account.client().operation_cancel(op.gandi_operation_id)
-    except NotCancellableError as exc:
-        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
-            last_error=f"Too late to cancel: {exc.message}", error_detail=exc.support_text()
-        )
-    except AmbiguousError:
-        pass  # the next poll shows whether Gandi cancelled it
-    except (TransientError, SecretUnreadable) as exc:
-        # Not acted on: let the person ask again.
-        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
-            cancel_requested_at=None,
-            cancel_sent_at=None,
-            last_error=f"The cancellation could not be sent: {exc.message} Try again.",
-        )
-    except PermanentError as exc:
-        Operation.objects.filter(pk=op.pk, status=Status.IN_PROGRESS).update(
-            last_error=f"Gandi refused the cancellation: {exc.message}",
-            error_detail=exc.support_text(),
-        )
-    polling.schedule_poll(op.account_id, 0.2, force=True)
-
-
-def retry_operation(op: Operation, user, request=None) -> Operation:
-    """A new row with the same request, for a failure where Gandi certainly did not act."""
-    with transaction.atomic():
-        # The lock makes two retries sent at once (two tabs, two people) queue one behind
-        # the other; the second then sees the first's row and is refused.
-        op = Operation.objects.select_for_update().get(pk=op.pk)
-        if (earlier := op.retried_as) is not None:
-            raise OperationRefused(f"This operation was already retried as #{earlier.pk}.")
-        if not op.can_retry:
-            raise OperationRefused("This operation cannot be retried safely.")
-        # One key per failed row, whatever tab the retry came from: even where the row lock
-        # is not enforced (SQLite), the unique key lets only one retry row exist.
-        return _send_again(op, user, f"retry-{op.pk}", request)
-
-
-def _send_again(op: Operation, user, idempotency_key: str, request) -> Operation:
-    new, _ = request_operation(
-        account=op.account,
-        kind=op.kind,
-        user=user,
-        params={k: v for k, v in op.params.items() if k not in ("gandi_site_id", "sent_vhosts")},
-        idempotency_key=idempotency_key,
-        site=op.site,
-        request=request,
-        retry_of=op,
-    )
-    return new
+__all__ = ["request_cancel", "retry_operation", "send_cancel"]

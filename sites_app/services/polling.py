@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 from redis.exceptions import LockError
 
@@ -359,7 +360,8 @@ def reconcile_operations() -> dict[str, int]:
     # (A row claimed by a worker of an older release has no lease: the time limit bounds it.)
     unleased = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     Operation.objects.filter(status=Status.SENDING).filter(
-        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=unleased)
+        # The database's clock, as for every lease write: machines' clocks may disagree.
+        Q(lease_until__lt=Now()) | Q(lease_until__isnull=True, claimed_at__lt=unleased)
     ).update(status=Status.CHECKING, next_poll_at=now)
     for op in Operation.objects.filter(status=Status.CHECKING):
         if op.next_poll_at is None or op.next_poll_at <= now:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from sites_app.crypto import SecretUnreadable
@@ -49,7 +50,11 @@ def late_act() -> timedelta:
 
 
 def proof_after(op: Operation) -> datetime:
-    """A look that starts after this moment and finds nothing proves Gandi did nothing."""
+    """A look that starts after this moment and finds nothing proves Gandi did nothing.
+
+    Every send passes a fence that checks its claim and stretches `lease_until` over the
+    whole call; once the row is CHECKING no fence passes, so `lease_until` (database clock)
+    is the last moment a request of this row can be on the wire."""
     on_the_wire_until = op.lease_until or (
         (op.claimed_at or op.created_at) + timedelta(seconds=settings.GANDI_TIMEOUT)
     )
@@ -69,10 +74,15 @@ def next_look_delay(op: Operation, now: datetime) -> float:
 
 def recover_operation(op_id: int) -> None:
     """Find at Gandi what an unanswered call did, and adopt it; or prove it did nothing."""
-    op = Operation.objects.select_related("account", "site").filter(pk=op_id).first()
+    op = (
+        Operation.objects.select_related("account", "site")
+        .annotate(db_now=Now())  # compared with `lease_until`: the same clock
+        .filter(pk=op_id)
+        .first()
+    )
     if op is None or op.status != Status.CHECKING:
         return
-    looked_at = timezone.now()
+    looked_at = op.db_now
     try:
         client = op.account.client()
         found = look_for_sent(client, op)
@@ -107,7 +117,9 @@ def recover_operation(op_id: int) -> None:
         )
         return
     # A worker whose call ended meanwhile moved `lease_until` on: decide on the row as it is.
-    op.refresh_from_db(fields=["status", "lease_until", "auto_resends", "recovery_note"])
+    op.refresh_from_db(
+        fields=["status", "lease_until", "attempts", "auto_resends", "recovery_note"]
+    )
     if op.status != Status.CHECKING:
         return
     if looked_at < proof_after(op):
@@ -130,15 +142,23 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
             expected=Status.CHECKING,
             retry_safe=True,
             detail=f"{op.auto_resends} automatic re-sends; last look: {what}",
+            # Only the row this proof was made for: not one that moved on meanwhile.
+            where={"attempts": op.attempts, **_same_lease(op)},
         )
     stamp = timezone.localtime(looked_at).strftime("%H:%M:%S")
     note = (
         f"Gandi's answer was lost. At {stamp} the portal looked at {what} and found that "
         "Gandi had done nothing with it, so it sent the request again automatically."
     )
-    # Conditional on the count read: two recoveries of the same proof re-send once.
+    # Conditional on the count read: two recoveries of the same proof re-send once. And on
+    # the lease read: a call that ended later moved it on, and this proof no longer holds.
+    # (`lte`, not equality: SQLite keeps the database clock's milliseconds as text.)
     resent = Operation.objects.filter(
-        pk=op.pk, status=Status.CHECKING, auto_resends=op.auto_resends, lease_until=op.lease_until
+        pk=op.pk,
+        status=Status.CHECKING,
+        attempts=op.attempts,
+        auto_resends=op.auto_resends,
+        **_same_lease(op),
     ).update(
         status=Status.QUEUED,
         auto_resends=F("auto_resends") + 1,
@@ -151,6 +171,13 @@ def send_again_after_proof(op: Operation, looked_at: datetime) -> bool:
         log.info("operation %s: nothing at Gandi after a lost answer; sending it again", op.pk)
         tasks.submit_operation.delay(op.pk)
     return bool(resent)
+
+
+def _same_lease(op: Operation) -> dict:
+    """The row's lease has not moved on since `op` was read (a lease is only ever moved later)."""
+    if op.lease_until is None:
+        return {"lease_until__isnull": True}
+    return {"lease_until__lte": op.lease_until}
 
 
 def what_was_looked_at(op: Operation) -> str:
@@ -178,11 +205,6 @@ def _look_again(op: Operation, delay: float) -> None:
 def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | None:
     """The Gandi operation this row's lost call created (and no other row holds), if any."""
     since = (op.claimed_at or op.created_at) - LOOKUP_SKEW
-    taken = set(
-        Operation.objects.exclude(pk=op.pk)
-        .filter(account=op.account, gandi_operation_id__isnull=False)
-        .values_list("gandi_operation_id", flat=True)
-    )
     gandi_type = GANDI_TYPES[op.kind]
     if op.kind == OperationKind.CREATE:
         vhosts = list(op.params.get("vhosts", []))
@@ -191,9 +213,12 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
         if not matching:
             site = client.find_created_site(name=op.params["name"], vhosts=vhosts, since=since)
             if site is not None:
-                matching = client.find_operations(type=gandi_type, site_id=site.id, since=since)
-                if not matching:
+                on_site = client.find_operations(type=gandi_type, site_id=site.id, since=since)
+                if not on_site:
                     return SITE_WITHOUT_OPERATION
+                # A create that says which vhosts it asked for must be this one's; only one
+                # that does not say is taken on the site's word.
+                matching = [c for c in on_site if not c.params or same_create(c, vhosts)]
     else:
         if op.site is None:
             return None
@@ -201,11 +226,14 @@ def look_for_sent(client: GandiClient, op: Operation) -> OperationInfo | str | N
         matching = [c for c in candidates if _same_change(op, c)]
     # Nor can it be an operation made after the call could last be acted on.
     until = proof_after(op) + LOOKUP_SKEW
-    matching = [
-        c
-        for c in matching
-        if c.id not in taken and (c.date_created is None or c.date_created <= until)
-    ]
+    matching = [c for c in matching if c.date_created is None or c.date_created <= until]
+    # Nor one another row holds: asked for these candidates only, not every id ever adopted.
+    taken = set(
+        Operation.objects.exclude(pk=op.pk)
+        .filter(account=op.account, gandi_operation_id__in=[c.id for c in matching])
+        .values_list("gandi_operation_id", flat=True)
+    )
+    matching = [c for c in matching if c.id not in taken]
     matching.sort(key=lambda c: c.id)
     return matching[0] if matching else None
 

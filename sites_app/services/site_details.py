@@ -16,7 +16,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from sites_app.gandi.client import GandiClient
-from sites_app.gandi.errors import NotFoundError
+from sites_app.gandi.errors import (
+    CertificateError,
+    GandiError,
+    InvalidKeyError,
+    NotFoundError,
+    TransientError,
+)
 from sites_app.models import GandiAccount, Site
 from sites_app.services import sites as site_service
 
@@ -49,12 +55,32 @@ def _stale_batch(account: GandiAccount, limit: int) -> list[Site]:
     )
 
 
+# Errors of the account or of Gandi as a whole: the next site would fail the same way, so
+# the run stops (and the next one starts where this one stopped).
+STOP_ON = (TransientError, InvalidKeyError, CertificateError)
+
+
 def _read(account: GandiAccount, client: GandiClient, sites: list[Site]) -> None:
     for site in sites:
         try:
             info = client.site_info(site.gandi_id)
         except NotFoundError:
             site_service.mark_removed(site)  # deleted since it was listed
+            continue
+        except STOP_ON:
+            raise
+        except GandiError as exc:
+            # This one site cannot be read (a reply of odd shape, a refusal): set it aside
+            # until the rolling refresh, so it does not head every batch and block the rest.
+            log.warning(
+                "site %s (Gandi id %s) could not be read: %s",
+                site.pk,
+                site.gandi_id,
+                exc.support_text(),
+            )
+            Site.objects.filter(pk=site.pk).update(
+                details_due=False, details_read_at=timezone.now()
+            )
             continue
         site_service.apply_site_info(account, info)
 

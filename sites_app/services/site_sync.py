@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -119,8 +119,9 @@ def read_page(account: GandiAccount, client: GandiClient, sync: SiteSync) -> boo
     """Read and store the page after the cursor; True while the pass has more to read.
 
     False also when another task already moved this pass on (a duplicate message)."""
+    fetched_at = timezone.now()  # what the portal wrote after this moment is newer than the page
     summaries = client.site_list({">id": sync.cursor}, per_page=PAGE_SIZE, sort_by="id")
-    if not _store_page(account, sync, summaries):
+    if not _store_page(account, sync, summaries, fetched_at=fetched_at):
         return False
     if len(summaries) < PAGE_SIZE:
         finish_pass(account, sync)
@@ -139,9 +140,20 @@ def _list_values(summary: SiteSummary) -> dict:
     }
 
 
-def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSummary]) -> bool:
-    """Write one page of list rows and move the cursor, all or nothing (6 queries a page)."""
+def _store_page(
+    account: GandiAccount,
+    sync: SiteSync,
+    summaries: list[SiteSummary],
+    *,
+    fetched_at: datetime | None = None,
+) -> bool:
+    """Write one page of list rows and move the cursor, all or nothing (6 queries a page).
+
+    A row the portal wrote after the page was fetched (`fetched_at`: a delete or change that
+    just finished) is newer than the page: it is only counted as listed (one more UPDATE),
+    never reverted."""
     now = timezone.now()
+    fetched_at = fetched_at or now
     by_id = {summary.id: summary for summary in summaries}
     with transaction.atomic():
         claimed = SiteSync.objects.select_for_update().get(pk=sync.pk)
@@ -154,10 +166,10 @@ def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSumma
         existing = {
             row[0]: row
             for row in Site.objects.filter(account=account, gandi_id__in=list(by_id)).values_list(
-                "gandi_id", "pk", "removed_at", *LIST_FIELDS
+                "gandi_id", "pk", "removed_at", "last_synced_at", *LIST_FIELDS
             )
         }
-        new, changed, unchanged = [], [], []
+        new, changed, unchanged, newer = [], [], [], []
         for gandi_id, summary in by_id.items():
             values = _list_values(summary)
             row = existing.get(gandi_id)
@@ -173,7 +185,11 @@ def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSumma
                         **values,
                     )
                 )
-            elif row[2] is not None or tuple(values[f] for f in LIST_FIELDS) != row[3:]:
+            elif (row[3] is not None and row[3] > fetched_at) or (
+                row[2] is not None and row[2] > fetched_at
+            ):
+                newer.append(row[1])
+            elif row[2] is not None or tuple(values[f] for f in LIST_FIELDS) != row[4:]:
                 changed.append(
                     Site(
                         pk=row[1],
@@ -216,6 +232,8 @@ def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSumma
             Site.objects.filter(pk__in=unchanged).update(
                 listed_in_pass=sync.pass_number, last_synced_at=now
             )
+        if newer:
+            Site.objects.filter(pk__in=newer).update(listed_in_pass=sync.pass_number)
         cursor = max(by_id) if by_id else sync.cursor
         SiteSync.objects.filter(pk=sync.pk).update(
             cursor=cursor,
@@ -223,7 +241,7 @@ def _store_page(account: GandiAccount, sync: SiteSync, summaries: list[SiteSumma
             sites_read=F("sites_read") + len(by_id),
             added=F("added") + len(new),
             changed=F("changed") + len(changed),
-            unchanged=F("unchanged") + len(unchanged),
+            unchanged=F("unchanged") + len(unchanged) + len(newer),
             progressed_at=now,
         )
     sync.cursor = cursor

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sites_app.models import Operation, OperationStatus
 from sites_app.services import operations, polling, recovery
-from tests.lifecycle.conftest import gandi_operation_count
+from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count
 from tests.lifecycle.test_operation_service import request_create
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +128,12 @@ def test_the_reconciler_never_overwrites_a_row_a_worker_claimed_meanwhile(
 def test_two_reconciler_ticks_in_a_row_send_one_message_per_row(
     account, alice, enqueued, simulator
 ):
-    queued = request_create(account, alice, name="Backlog one", key="backlog-0001")
-    checking = request_create(account, alice, name="Backlog two", key="backlog-0002")
+    queued = request_create(
+        account, alice, name="Backlog one", vhosts=[f"one.{MANAGED_DOMAIN}"], key="backlog-0001"
+    )
+    checking = request_create(
+        account, alice, name="Backlog two", vhosts=[f"two.{MANAGED_DOMAIN}"], key="backlog-0002"
+    )
     a_minute_ago = timezone.now() - timedelta(minutes=1)
     Operation.objects.filter(pk=queued.pk).update(created_at=a_minute_ago)
     Operation.objects.filter(pk=checking.pk).update(

@@ -87,7 +87,10 @@ def test_a_lost_reply_is_looked_up_and_adopted_without_sending_again(
 def run_to_the_end_after_checking(op):
     recovery.recover_operation(op.pk)
     op.refresh_from_db()
-    assert op.status == OperationStatus.IN_PROGRESS
+    # Adopted: followed from Gandi's operation (which may already have ended: the
+    # simulator's steps take a fraction of a second, a loaded machine's look longer).
+    assert op.status in (OperationStatus.IN_PROGRESS, OperationStatus.DONE)
+    assert op.gandi_operation_id is not None
     # The queued submit must not send it a second time.
     operations.submit_operation(op.pk)
     import time
