@@ -18,7 +18,8 @@ import urllib.request
 import uuid
 
 
-def call(base: str, token: str, method: str, path: str, body=None, key: str = ""):
+def call(base: str, token: str, method: str, path: str, body=None, key: str = "", problem=""):
+    """One request -> (status, JSON, headers); a problem other than `problem` ends the run."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     data = None
     if body is not None:
@@ -32,10 +33,10 @@ def call(base: str, token: str, method: str, path: str, body=None, key: str = ""
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"null"), response.headers
     except urllib.error.HTTPError as error:  # a problem (RFC 9457): say what it says
-        problem = json.loads(error.read() or b"{}")
-        sys.exit(
-            f"{method} {path}: {error.code} {problem.get('detail')} {problem.get('errors', '')}"
-        )
+        answer = json.loads(error.read() or b"{}")
+        if problem and answer.get("code") == problem:
+            return error.code, answer, error.headers
+        sys.exit(f"{method} {path}: {error.code} {answer.get('detail')} {answer.get('errors', '')}")
 
 
 def follow(base: str, token: str, url: str, timeout: float = 120) -> dict:
@@ -56,6 +57,11 @@ def main(base: str, token: str, name: str = "", vhost: str = "") -> int:
     vhost = vhost or f"api-{uuid.uuid4().hex[:8]}.basekit-site.example"
     body = {"account": accounts[0]["id"], "name": name, "package": "personal",
             "duration": "1m", "vhosts": [vhost]}  # fmt: skip
+    # Creating spends money: the first answer is the price (409 price_required), sent back to
+    # confirm it, as the create page asks to.
+    _, asked, _ = call(base, token, "POST", "/api/v1/sites/", body, problem="price_required")
+    print(f"price: {asked['quote']['price']:.2f} {asked['quote']['currency']}")
+    body.update(quoted_price=asked["quote"]["price"], quoted_currency=asked["quote"]["currency"])
     status, _answer, headers = call(
         base, token, "POST", "/api/v1/sites/", body, key=str(uuid.uuid4())
     )

@@ -29,7 +29,7 @@ def test_the_readme_script_creates_and_deletes_a_site(
     script = load_script()
     assert script.main(live_server.url, token, name="Script shop") == 0
     out = capsys.readouterr().out
-    assert "create: 202" in out and "delete: 202" in out
+    assert "price: " in out and "create: 202" in out and "delete: 202" in out
     ops = Operation.objects.filter(site_name="Script shop").order_by("pk")
     assert [(o.kind, o.status) for o in ops] == [
         ("create", OperationStatus.DONE),
@@ -37,4 +37,4 @@ def test_the_readme_script_creates_and_deletes_a_site(
     ]
     assert Site.objects.get(name="Script shop").is_removed
     writes = AuditEvent.objects.filter(action="api.write", detail__token="readme script")
-    assert writes.count() == 2
+    assert writes.count() == 3  # the create asked for its price (409), confirmed, the delete

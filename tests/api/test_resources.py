@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sites_app.gandi.simulator import PARKING_DOMAIN
 from sites_app.models import ApiToken, Operation, OperationStatus, Role, Site
+from sites_app.services.quotes import create_quote
 from tests.api.conftest import MANAGED_DOMAIN, api_client, make_token, run_to_the_end
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def problem(response) -> dict:
     return response.json()
 
 
-def create(api, account, name="Api shop", key=None, **extra):
+def create(api, account, name="Api shop", key=None, confirm=True, **extra):
     body = {
         "account": account.pk,
         "name": name,
@@ -31,8 +32,38 @@ def create(api, account, name="Api shop", key=None, **extra):
         "vhosts": [f"www.{MANAGED_DOMAIN}"],
         **extra,
     }
+    if confirm and "quoted_price" not in body:  # as a client does: the price it was shown
+        quote = create_quote(account, provider="basekit_whitelabel", package="personal",
+                             duration=body.get("duration", "1m"))  # fmt: skip
+        body.update(quoted_price=round(quote.total, 2), quoted_currency=quote.currency)
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return api.post(reverse("api:site-list"), body, format="json", **headers)
+
+
+def test_create_without_the_price_answers_409_with_the_price_to_echo(api, account, enqueued):
+    response = create(api, account, confirm=False)
+    assert response.status_code == 409
+    body = problem(response)
+    assert body["code"] == "price_required"
+    quote = create_quote(account, provider="basekit_whitelabel", package="personal", duration="1m")
+    assert body["quote"] == {"price": round(quote.total, 2), "currency": quote.currency}
+    assert quote.words() in body["detail"]
+    assert not Operation.objects.exists()  # nothing is bought before the price is confirmed
+
+
+def test_create_with_a_price_that_is_not_gandis_is_refused(api, account, enqueued):
+    response = create(api, account, quoted_price=0.01, quoted_currency="EUR")
+    assert response.status_code == 409
+    assert problem(response)["code"] == "price_changed"
+    assert not Operation.objects.exists()
+
+
+def test_a_confirmed_create_keeps_its_price_for_the_check_before_sending(api, account, enqueued):
+    response = create(api, account)
+    assert response.status_code == 202, response.content
+    op = Operation.objects.get()
+    quote = create_quote(account, provider="basekit_whitelabel", package="personal", duration="1m")
+    assert (op.params["price"], op.params["currency"]) == (round(quote.total, 2), quote.currency)
 
 
 def test_create_answers_202_with_the_operation_and_a_resend_is_the_same(api, account, enqueued):
@@ -48,7 +79,13 @@ def test_create_answers_202_with_the_operation_and_a_resend_is_the_same(api, acc
     assert Operation.objects.count() == 1
     # The same key from another token is another request.
     other = make_token(account.team.memberships.get(role=Role.OWNER).user, account.team)[1]
-    third = create(api_client(other), account, name="Other shop", key="create-api-shop-1")
+    third = create(
+        api_client(other),
+        account,
+        name="Other shop",
+        key="create-api-shop-1",
+        vhosts=[f"other.{MANAGED_DOMAIN}"],  # a vhost already asked for is refused
+    )
     assert (
         third.status_code == 202
         and third.json()["operation"]["id"] != first.json()["operation"]["id"]

@@ -81,6 +81,14 @@ class SiteCreateSerializer(serializers.Serializer):
     package = serializers.CharField(max_length=64)
     duration = serializers.ChoiceField(choices=[d for d, _ in DURATIONS], default="1m")
     vhosts = VhostListField(help_text="In order; the first is the preferred vhost.")
+    quoted_price = serializers.FloatField(
+        min_value=0,
+        max_value=1e9,
+        required=False,
+        help_text="The price Gandi asks for this create, echoed back to confirm it: a POST "
+        "without it answers 409 `price_required` with the price to send.",
+    )
+    quoted_currency = serializers.CharField(max_length=3, required=False, default="")
 
     def validate_name(self, value: str) -> str:
         name = " ".join(value.split())

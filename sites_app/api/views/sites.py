@@ -28,7 +28,7 @@ from sites_app.api.views import changes
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.errors import GandiError
 from sites_app.models import GandiAccount, OperationKind, Site
-from sites_app.services import site_query
+from sites_app.services import quotes, site_query
 from sites_app.views.sites import _offers, _quote_changed
 
 IDEMPOTENCY = OpenApiParameter(
@@ -102,11 +102,13 @@ class SiteList(base.TeamAPIView):
         if (done := changes.existing(request, account, key)) is not None:
             return done
         params = {k: data[k] for k in ("name", "provider", "package", "duration", "vhosts")}
+        params.update(_confirmed_price(account, params, data))
+        gandi_params = {k: params[k] for k in ("name", "provider", "package", "duration", "vhosts")}
         try:
-            problems = account.client(for_request=True).site_create_dry_run(**params)
+            problems = account.client(for_request=True).site_create_dry_run(**gandi_params)
         except (GandiError, SecretUnreadable) as exc:
             raise changes.gandi_unavailable(exc) from None
-        txt = changes.dry_run_errors(problems, set(params))
+        txt = changes.dry_run_errors(problems, set(gandi_params))
         return changes.submit(
             request,
             account=account,
@@ -115,6 +117,40 @@ class SiteList(base.TeamAPIView):
             key=key,
             txt_problems=txt,
         )
+
+
+def _confirmed_price(account: GandiAccount, params: dict, data: dict) -> dict:
+    """Creating spends money: the price is shown (409 `price_required`) and echoed back, as
+    the create page asks to confirm it; a price that moved meanwhile is refused (409)."""
+    try:
+        quote = quotes.create_quote(
+            account,
+            provider=params["provider"],
+            package=params["package"],
+            duration=params["duration"],
+        )
+    except (GandiError, SecretUnreadable) as exc:
+        raise changes.gandi_unavailable(exc) from None
+    if quote is None:  # Gandi lists no price for it: its own answer decides
+        return {}
+    offered = {"price": round(quote.total, 2), "currency": quote.currency}
+    if "quoted_price" not in data:
+        exc = Conflict(
+            f"Creating this site costs {quote.words()}: send the request again with "
+            "quoted_price and quoted_currency to confirm it.",
+            code="price_required",
+        )
+        exc.extra = {"quote": offered}
+        raise exc
+    if quotes.differs(quote, data["quoted_price"], data.get("quoted_currency", "")):
+        exc = Conflict(
+            f"The price changed: this site now costs {quote.words()} (you sent "
+            f"{data['quoted_price']:.2f} {data.get('quoted_currency', '')}). Nothing was sent.",
+            code="price_changed",
+        )
+        exc.extra = {"quote": offered}
+        raise exc
+    return offered
 
 
 class SiteDetail(base.TeamAPIView):
