@@ -146,16 +146,23 @@ def _refuse_vhosts_in_flight(account: GandiAccount, vhosts: list[str]) -> None:
     Under a lock on the account row, so two creates submitted at once queue one behind the
     other and the second sees the first."""
     GandiAccount.objects.select_for_update().filter(pk=account.pk).first()
+    if (problem := vhosts_in_flight(account, vhosts)) is not None:
+        raise OperationRefused(problem, field="vhosts")
+
+
+def vhosts_in_flight(account: GandiAccount, vhosts: list[str]) -> str | None:
+    """Why these vhosts cannot be asked for now (another create in flight has one), or None;
+    a form asks before Gandi's dry run, and `request_operation` again under the lock."""
     wanted = {v.lower() for v in vhosts}
     in_flight = Operation.objects.in_flight().filter(account=account, kind=OperationKind.CREATE)
     for other in in_flight.only("pk", "kind", "site_name", "params"):
         shared = sorted(wanted & {str(v).lower() for v in other.params.get("vhosts", [])})
         if shared:
-            raise OperationRefused(
+            return (
                 f"{', '.join(shared)} is already asked for by “{other}”, still in progress; "
-                "wait until it ends, or choose another vhost.",
-                field="vhosts",
+                "wait until it ends, or choose another vhost."
             )
+    return None
 
 
 def _audit_params(params: dict) -> dict:

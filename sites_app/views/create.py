@@ -22,7 +22,7 @@ from sites_app.gandi.client import Problem
 from sites_app.gandi.errors import GandiError
 from sites_app.models import GandiAccount, OperationKind, PendingRequest
 from sites_app.services import catalog, quotes
-from sites_app.services.operations import OperationRefused, request_operation
+from sites_app.services.operations import OperationRefused, request_operation, vhosts_in_flight
 from sites_app.services.verification import read_problems, start_pending
 from sites_app.views.sites import existing_request, gandi_message, team_accounts
 
@@ -84,6 +84,9 @@ def _check(request, form: SiteCreateForm, account: GandiAccount):
         "duration": data["duration"],
         "vhosts": data["vhosts"],
     }
+    if (taken := vhosts_in_flight(account, params["vhosts"])) is not None:
+        form.add_error("vhosts", taken)
+        return None
     try:
         problems = account.client(for_request=True).site_create_dry_run(**params)
     except (GandiError, SecretUnreadable) as exc:

@@ -14,7 +14,12 @@ from portal import private_redis
 from portal.celery import app
 from sites_app.models import Operation, OperationStatus
 from sites_app.services import polling
-from tests.lifecycle.conftest import MANAGED_DOMAIN, gandi_operation_count, run_to_the_end
+from tests.lifecycle.conftest import (
+    MANAGED_DOMAIN,
+    confirmation_data,
+    gandi_operation_count,
+    run_to_the_end,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on_commit runs in the request, as live
 
@@ -52,7 +57,7 @@ def test_a_create_submitted_while_redis_is_down_is_saved_queued_and_sent_when_it
     client = client_for(alice)
     form = client.get(reverse("site_create")).context["form"]
     stop_redis()
-    response = client.post(
+    checked = client.post(
         reverse("site_create"),
         {
             "account": str(account.pk),
@@ -63,7 +68,10 @@ def test_a_create_submitted_while_redis_is_down_is_saved_queued_and_sent_when_it
             "vhosts": f"queued.{MANAGED_DOMAIN}",
             "request_key": form["request_key"].value(),
         },
-        follow=True,
+    )
+    assert checked.status_code == 200  # the price to confirm, read from Gandi without Redis
+    response = client.post(
+        reverse("site_create"), confirmation_data(checked.context["confirm"]), follow=True
     )
     assert response.status_code == 200
     op = Operation.objects.get(site_name="Queued shop")
