@@ -121,6 +121,7 @@ class Harness:
         env.update(
             DJANGO_SETTINGS_MODULE="portal.settings",
             DEBUG="False",
+            EMAIL_URL="memorymail://",  # notices of chaos rows go nowhere
             SECRET_KEY="chaos-suite-only-secret-key-0123456789-abcdefghij",
             ENCRYPTION_KEYS=env.get("ENCRYPTION_KEYS") or Fernet.generate_key().decode(),
             REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
