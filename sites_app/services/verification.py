@@ -246,29 +246,15 @@ def auto_submit(pending: PendingRequest) -> Operation | None:
     membership = access.membership_in(user, pending.account.team_id) if user else None
     needed = Right.SPEND if pending.kind == PendingRequest.Kind.CREATE else Right.OPERATE
     if membership is None or needed not in access.rights_of(membership.role):
-        PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=None)
-        audit.record(
-            "site.verification_auto_submitted",
-            actor=user,
-            team=pending.account.team,
-            obj=pending,
-            outcome=AuditEvent.Outcome.FAILURE,
-            message="Not sent: the person who chose it no longer has the right; confirm by hand.",
+        return _auto_submit_given_up(
+            pending,
+            user,
+            "Not sent: the person who chose it no longer has the right; confirm by hand.",
         )
-        return None
     try:
         op = confirm_pending(pending, user)
     except OperationRefused as exc:
-        PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=None)
-        audit.record(
-            "site.verification_auto_submitted",
-            actor=user,
-            team=pending.account.team,
-            obj=pending,
-            outcome=AuditEvent.Outcome.FAILURE,
-            message=exc.message,
-        )
-        return None
+        return _auto_submit_given_up(pending, user, exc.message)
     audit.record(
         "site.verification_auto_submitted",
         actor=user,
@@ -277,6 +263,19 @@ def auto_submit(pending: PendingRequest) -> Operation | None:
         pending=pending.pk,
     )
     return op
+
+
+def _auto_submit_given_up(pending: PendingRequest, user, message: str) -> None:
+    """The choice is dropped (a person confirms by hand) and the failure is audited."""
+    PendingRequest.objects.filter(pk=pending.pk).update(auto_submit_by=None)
+    audit.record(
+        "site.verification_auto_submitted",
+        actor=user,
+        team=pending.account.team,
+        obj=pending,
+        outcome=AuditEvent.Outcome.FAILURE,
+        message=message,
+    )
 
 
 _SUFFIXES = None
