@@ -17,6 +17,7 @@ the worker asks); add the two for DONE at Gandi → DONE shown.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -31,6 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from lists_bench import bench_database  # noqa: E402
 
+_gandi_ids = itertools.count(10_000)  # one row per Gandi operation, across both measures
+
 
 def seed_operation(account, n: int):
     from django.utils import timezone
@@ -44,7 +47,7 @@ def seed_operation(account, n: int):
         idempotency_key=f"feedback-{n}-{time.time_ns()}",
         status=OperationStatus.IN_PROGRESS,
         gandi_step="RUN",
-        gandi_operation_id=10_000 + n,
+        gandi_operation_id=next(_gandi_ids),
         deadline=timezone.now() + timedelta(minutes=10),
     )
 
