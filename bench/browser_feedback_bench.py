@@ -181,10 +181,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--operations", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4, help="operations open at once")
     parser.add_argument("--step-seconds", type=float, default=2.0)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-browser")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} not installed (apt-get install chromium)")
-    harness = Harness(ROOT / "var" / "bench-browser", args.step_seconds, seed=12)
+    harness = Harness(args.workdir, args.step_seconds, seed=12)
     web_port = private_redis.free_port()
     harness.env.update(STATIC_MANIFEST="False", LOG_LEVEL="WARNING", GUNICORN_WORKERS="2")
     web = Process(
