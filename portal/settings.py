@@ -310,6 +310,11 @@ if TRUSTED_PROXY_COUNT > 0:
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# Over HTTPS the cookies carry the __Host- prefix: the browser keeps them only when they are
+# Secure, for "/" and without a Domain, so no sibling sub-domain can set or overwrite them.
+# (Over plain HTTP a browser would refuse such cookies: the local run keeps the plain names.)
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

@@ -116,8 +116,10 @@ def test_the_production_start_serves_safe_headers_cookies_and_signed_in_pages(pr
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    csrf_cookie = login.set_cookies["csrftoken"]
+    # __Host-: the browser keeps them only as Secure, for "/", without a Domain (ASVS 3.4.4).
+    csrf_cookie = login.set_cookies["__Host-csrftoken"]
     assert "Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
+    assert "Path=/" in csrf_cookie and "Domain" not in csrf_cookie
 
     # collectstatic ran: the page links hashed files that whitenoise serves for a year.
     css = re.search(r'href="(/static/portal/portal\.[0-9a-f]+\.css)"', login.text)
@@ -130,12 +132,12 @@ def test_the_production_start_serves_safe_headers_cookies_and_signed_in_pages(pr
         "POST",
         "/accounts/login/",
         f"username={viewer.username}&password={PASSWORD}"
-        f"&csrfmiddlewaretoken={proxy.cookies['csrftoken']}",
+        f"&csrfmiddlewaretoken={proxy.cookies['__Host-csrftoken']}",
         Referer=f"{proxy.origin}/accounts/login/",
     )
     assert signed_in.status == 302, signed_in.text[:2000]
-    session_cookie = signed_in.set_cookies["sessionid"]
-    for flag in ("HttpOnly", "Secure", "SameSite=Lax"):
+    session_cookie = signed_in.set_cookies["__Host-sessionid"]
+    for flag in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
         assert flag in session_cookie
     # Mozilla's Observatory, by its published scoring of these headers and cookies.
     cookies = [*login.set_cookies.values(), *signed_in.set_cookies.values()]
