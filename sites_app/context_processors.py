@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from . import access
@@ -5,14 +6,17 @@ from . import access
 
 def portal(request):
     """The current team and what the user may do in it, for navigation and buttons."""
+    # For the password meter of every page that sets a password (signed in or not).
+    shared = {"password_min_length": settings.PASSWORD_MIN_LENGTH}
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
+        return shared
     membership = access.current_membership(request)
     # Buttons follow the team that owns the object on the page, not the selected team.
     acting = access.page_membership(request)
     rights = access.rights_of(acting.role) if acting else frozenset()
     elsewhere = acting and membership and acting.team_id != membership.team_id
     return {
+        **shared,
         "current_membership": membership,
         "current_team": membership.team if membership else None,
         "my_memberships": access.memberships(request.user),

@@ -63,3 +63,52 @@ document.addEventListener("click", (event) => {
   const dialog = document.getElementById(opener.dataset.dialogOpen);
   if (dialog && typeof dialog.showModal === "function") dialog.showModal();
 });
+
+// Password fields (ASVS 2.1.12 and 2.1.8): a "Show" button beside each one, and under each new
+// password a meter that says, as the person types, what the portal will accept.
+function passwordVerdict(value) {
+  const least = Number(document.body.dataset.passwordMinLength || 12);
+  if (!value) return `At least ${least} characters.`;
+  if (value.length < least) {
+    const more = least - value.length;
+    return `Too short: ${more} more character${more === 1 ? "" : "s"} (at least ${least}).`;
+  }
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(value)).length;
+  if (value.length >= least + 8 || (value.length >= least + 4 && kinds >= 3)) {
+    return "Strength: strong.";
+  }
+  return "Strength: fair. Longer is stronger (a few unrelated words work well).";
+}
+
+function enhancePasswords(root) {
+  root.querySelectorAll("input[type=password]:not([data-password-ready])").forEach((input) => {
+    input.dataset.passwordReady = "1";
+    const group = document.createElement("div");
+    group.className = "input-group has-validation";
+    input.replaceWith(group);
+    const show = document.createElement("button");
+    show.type = "button";
+    show.className = "btn btn-outline-secondary";
+    show.textContent = "Show";  // its name is what it says it will do
+    if (input.id) show.setAttribute("aria-controls", input.id);
+    show.addEventListener("click", () => {
+      const hidden = input.type === "password";
+      input.type = hidden ? "text" : "password";
+      show.textContent = hidden ? "Hide" : "Show";
+    });
+    group.append(input, show);
+    // A meter under a new password, not under its confirmation ("…2", the same again).
+    if (input.autocomplete !== "new-password" || input.id.endsWith("2")) return;
+    const meter = document.createElement("div");
+    meter.className = "form-text";
+    meter.id = `${input.id}_strength`;
+    meter.dataset.testid = "password-strength";
+    meter.setAttribute("aria-live", "polite");
+    meter.textContent = passwordVerdict(input.value);
+    group.after(meter);
+    input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${meter.id}`.trim());
+    input.addEventListener("input", () => { meter.textContent = passwordVerdict(input.value); });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => enhancePasswords(document));
+document.addEventListener("htmx:load", (event) => enhancePasswords(event.target));

@@ -82,3 +82,30 @@ def test_changing_ones_email_asks_for_the_current_password_then_the_link(page, l
     page.get_by_role("button", name="Confirm").click()
     page.goto("/profile/")
     expect(page.locator("#id_email")).to_have_value("alice.new@example.com")
+
+
+def test_a_new_password_can_be_shown_and_its_meter_says_what_is_accepted(page, login, alice):
+    login(page, alice)
+    page.goto("/accounts/password_change/")
+    new = page.locator("#id_new_password1")
+    meter = page.get_by_test_id("password-strength")
+    expect(meter).to_have_text("At least 12 characters.")
+    new.fill("ten-chars!")
+    expect(meter).to_have_text("Too short: 2 more characters (at least 12).")
+    new.fill("twelve-chars")
+    expect(meter).to_contain_text("Strength: fair")
+    new.fill(NEW_PASSWORD)
+    expect(meter).to_have_text("Strength: strong.")
+    expect(page.get_by_test_id("password-strength")).to_have_count(1)  # not under the repeat
+
+    show = new.locator("xpath=following-sibling::button")
+    expect(new).to_have_attribute("type", "password")
+    show.click()
+    expect(new).to_have_attribute("type", "text")
+    expect(show).to_have_text("Hide")
+    show.click()
+    expect(new).to_have_attribute("type", "password")
+    # the sign-in page's password can be shown too
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#id_password")).to_have_attribute("type", "text")
