@@ -26,6 +26,18 @@ def enrol_totp(client: Client) -> str:
     return secret
 
 
+def test_the_code_that_enrolled_the_app_cannot_also_sign_in(alice, client_for):
+    client = client_for(alice)
+    page = client.get(reverse("mfa_activate_totp")).content.decode()
+    secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page).group(1)
+    code = totp_code(secret)
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    signing_in, _ = start_sign_in()
+    refused = signing_in.post(reverse("mfa_authenticate"), {"code": code})
+    assert "Incorrect code" in refused.content.decode()
+    assert "_auth_user_id" not in signing_in.session  # ASVS 2.8.4: a code is used once
+
+
 def recovery_codes(client: Client) -> list[str]:
     page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
     return re.findall(r"\b[0-9a-f]{8}\b", page)
