@@ -169,6 +169,7 @@ def record_operation_ended(operation_id: int) -> int:
 
 def operation_data(op: Operation) -> dict:
     return {
+        "source": "portal",  # made by an operation of the portal; "sync": found at Gandi
         "operation": {
             "id": op.pk,
             "kind": op.kind,
