@@ -32,6 +32,13 @@ BEAT_SCHEDULE: dict = {
         "task": "sites_app.deliver_due_webhooks",
         "schedule": 30.0,
     },
+    # What a lost message left untold: operations ended over a minute ago without their
+    # notice and webhooks, mails not sent after 10 minutes. Each is done once, however often.
+    "notify missed operation ends and unsent mails every minute": {
+        "task": "sites_app.notify_missed",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},  # a backlog of ticks is one tick
+    },
     # Once per (site, 30/7/1 days, paid-until): safe to run often and twice.
     "notify sites expiring in 30, 7 and 1 days every hour": {
         "task": "sites_app.notify_expiring_sites",

@@ -46,6 +46,11 @@ def notify_expiring_sites() -> int:
     return notifications.notify_expiring_sites()
 
 
+@shared_task(name="sites_app.notify_missed")
+def notify_missed() -> dict[str, int]:
+    return notifications.notify_missed()
+
+
 @shared_task(name="sites_app.deliver_webhook")
 def deliver_webhook(delivery_id: int) -> str:
     return webhooks.deliver(delivery_id)

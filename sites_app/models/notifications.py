@@ -86,6 +86,12 @@ class Notification(models.Model):
                 name="notification_unread",
             ),
             models.Index(fields=["user", "-created_at"], name="notification_by_created"),
+            # The catch-up sweep's rows: mails not sent (nor failed) yet.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(by_email=True, emailed_at__isnull=True, email_error=""),
+                name="notification_mail_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,9 @@ class Operation(models.Model):
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     cancel_sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When its notice and webhooks were written (with them, in one transaction); a row that
+    # ended without it is caught up by beat (`notifications.notify_missed`).
+    notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +142,12 @@ class Operation(models.Model):
                 fields=["gandi_step", "created_at", "id"], name="operation_step_by_created"
             ),
             models.Index(fields=["kind", "created_at", "id"], name="operation_kind_by_created"),
+            # The catch-up sweep's rows: ended and not notified (a handful at any time).
+            models.Index(
+                fields=["finished_at"],
+                condition=models.Q(notified_at__isnull=True, finished_at__isnull=False),
+                name="operation_not_notified",
+            ),
         ]
 
     def __str__(self) -> str:

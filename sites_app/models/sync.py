@@ -24,6 +24,9 @@ class SiteSync(models.Model):
     account = models.OneToOneField(GandiAccount, on_delete=models.CASCADE, related_name="site_sync")
     # Increases with every pass; Site.listed_in_pass says which pass last listed a site.
     pass_number = models.PositiveIntegerField(default=0)
+    # Passes that listed every site. Until one has, a site new to the portal is the import
+    # of what the account held already, not news: no site.created webhook for it.
+    completed_passes = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IDLE)
     cursor = models.BigIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)  # site.count when the pass began

@@ -21,8 +21,14 @@ class WebhookEvent(models.TextChoices):
         "operation.failed",
         "operation.failed: an operation failed or needs attention",
     )
-    SITE_CREATED = "site.created", "site.created: a site was created"
-    SITE_DELETED = "site.deleted", "site.deleted: a site was deleted"
+    SITE_CREATED = (
+        "site.created",
+        "site.created: a site was created (by the portal, or at Gandi and found by sync)",
+    )
+    SITE_DELETED = (
+        "site.deleted",
+        "site.deleted: a site was deleted (by the portal, or at Gandi and found by sync)",
+    )
     SITE_EXPIRING = "site.expiring", "site.expiring: a site's paid period ends in 30, 7 or 1 days"
 
 

@@ -3,7 +3,9 @@
 The lifecycle calls `operation_ended` once a row reaches a final state; that only enqueues a
 task on commit, so an operation never waits for (or fails because of) a notice. The tasks
 write one Notification row per person and event (unique, so a re-run tells nobody twice),
-queue the team's webhooks, and mail through the configured backend with retries.
+queue the team's webhooks, and mail through the configured backend with retries. A message
+lost on the way (the broker down, a worker killed) costs a delay, never the notice: beat's
+`notify_missed` tells the operations not marked `notified_at` and sends the unsent mails.
 Only current members of the team are told, with their own choices for that team.
 """
 
@@ -16,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,6 +139,14 @@ def record_operation_ended(operation_id: int) -> int:
     team = op.account.team
     written = 0
     with transaction.atomic():
+        # Marked in the transaction that writes the notice and the webhooks: both or neither
+        # (the sweep catches up a row whose message was lost). A second run (the sweep and a
+        # late message at once) waits on this row, then finds it told: it writes nothing.
+        claimed = Operation.objects.filter(pk=op.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return 0
         if op.requested_by is not None:
             words = STATUS_WORDS[op.status]
             title = f"{op.get_kind_display()} of {op.site_name or 'a site'} {words}"
@@ -158,6 +169,7 @@ def record_operation_ended(operation_id: int) -> int:
 
 def operation_data(op: Operation) -> dict:
     return {
+        "source": "portal",  # made by an operation of the portal; "sync": found at Gandi
         "operation": {
             "id": op.pk,
             "kind": op.kind,
@@ -281,6 +293,14 @@ def send_notification_email(notification_id: int) -> str:
         return "no longer a member"
     if not notice.user.email:
         return "no address"
+    # Claimed before sending, by setting emailed_at with a conditional UPDATE: of two tasks
+    # for one notice (the sweep re-sent a message that was only late), one sends and the
+    # other finds it taken. An SMTP error clears it again, for Celery's retry. A worker
+    # killed mid-send leaves it set: that mail may be lost, but no mail is ever sent twice.
+    if not Notification.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return "nothing to send"
     link = settings.PORTAL_URL + notice.link if notice.link else settings.PORTAL_URL
     message = (
         f"Hello {notice.user.get_username()},\n\n{notice.body}\n\nTeam: {notice.team.name}\n"
@@ -295,10 +315,64 @@ def send_notification_email(notification_id: int) -> str:
             [notice.user.email],
         )
     except OSError as exc:  # smtplib.SMTPException is an OSError
-        Notification.objects.filter(pk=notice.pk).update(email_error=str(exc)[:300])
+        Notification.objects.filter(pk=notice.pk).update(
+            emailed_at=None, email_error=str(exc)[:300]
+        )
         raise
     Notification.objects.filter(pk=notice.pk).update(emailed_at=timezone.now(), email_error="")
     return "sent"
+
+
+# --- catching up what a lost message left undone (beat) ---------------------------------
+
+# An ended operation is normally told within seconds; after this, its message was lost.
+MISSED_AFTER = timedelta(seconds=60)
+MISSED_WITHIN = timedelta(days=7)  # older ones are not news any more
+MAIL_MISSED_AFTER = timedelta(minutes=10)
+MAIL_MISSED_WITHIN = timedelta(days=1)
+CATCH_UP_BATCH = 300  # rows of each kind per tick: a backlog drains over a few minutes
+
+
+def notify_missed(now=None) -> dict[str, int]:
+    """Tell what an enqueue that failed (the broker down) or a worker that died left
+    untold: ended operations not notified yet, and mails not sent. Safe to run twice."""
+    from sites_app import tasks_notify
+
+    now = now or timezone.now()
+    missed = list(
+        Operation.objects.filter(
+            notified_at__isnull=True,
+            finished_at__lt=now - MISSED_AFTER,
+            finished_at__gt=now - MISSED_WITHIN,
+            status__in=list(STATUS_EVENTS),
+        )
+        .order_by("finished_at")
+        .values_list("pk", flat=True)[:CATCH_UP_BATCH]
+    )
+    for operation_id in missed:
+        record_operation_ended(operation_id)
+    unsent = list(
+        Notification.objects.filter(
+            by_email=True,
+            emailed_at__isnull=True,
+            email_error="",  # a failed mail is Celery's to retry, with its backoff
+            created_at__lt=now - MAIL_MISSED_AFTER,
+            created_at__gt=now - MAIL_MISSED_WITHIN,
+            team__memberships__user=F("user"),  # the mail task would skip the others
+        )
+        .exclude(user__email="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:CATCH_UP_BATCH]
+    )
+    for notification_id in unsent:
+        tasks_notify.safe_delay(tasks_notify.notify_send_email, notification_id)
+    if missed or unsent:
+        log.warning(
+            "caught up %s operation end(s) and %s mail(s) whose message was lost",
+            len(missed),
+            len(unsent),
+        )
+    return {"operations": len(missed), "mails": len(unsent)}
 
 
 # --- the bell ---------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def _read(account: GandiAccount, client: GandiClient, sites: list[Site]) -> None
         try:
             info = client.site_info(site.gandi_id)
         except NotFoundError:
-            site_service.mark_removed(site)  # deleted since it was listed
+            site_service.mark_gone_at_gandi(site)  # deleted since it was listed
             continue
         except STOP_ON:
             raise

@@ -23,6 +23,7 @@ from django.utils import timezone
 from sites_app.gandi.client import GandiClient, SiteSummary
 from sites_app.gandi.records import MAX_PAGE
 from sites_app.models import GandiAccount, Site, SiteSync, VirtualHost
+from sites_app.services import site_events
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,8 @@ def _store_page(
     *,
     fetched_at: datetime | None = None,
 ) -> bool:
-    """Write one page of list rows and move the cursor, all or nothing (6 queries a page).
+    """Write one page of list rows and move the cursor, all or nothing (6 queries a page;
+    3 more for the site.created webhooks of new sites, once the account is imported).
 
     A row the portal wrote after the page was fetched (`fetched_at`: a delete or change that
     just finished) is newer than the page: it is only counted as listed (one more UPDATE),
@@ -222,6 +224,9 @@ def _store_page(
                 batch_size=PAGE_SIZE,
                 ignore_conflicts=True,
             )
+            # Created at Gandi, outside the portal; the first pass is the import, not news.
+            if claimed.completed_passes:
+                site_events.queue_found(account, new)
         if changed:
             Site.objects.bulk_update(
                 changed,
@@ -249,7 +254,8 @@ def _store_page(
 
 
 def finish_pass(account: GandiAccount, sync: SiteSync) -> int:
-    """The pass listed every site: mark gone the present ones it did not list (one UPDATE).
+    """The pass listed every site: mark gone the present ones it did not list (one UPDATE),
+    and queue their site.deleted webhooks.
 
     A site the portal itself wrote since the pass began (a create that just finished) is
     spared: Gandi may have listed it after the pass had read past its id."""
@@ -261,7 +267,10 @@ def finish_pass(account: GandiAccount, sync: SiteSync) -> int:
             .filter(Q(last_synced_at__lt=sync.started_at) | Q(last_synced_at=None))
             .update(removed_at=now, state="deleted", last_synced_at=now, details_due=False)
         )
+        if removed:
+            site_events.queue_gone(account, removed_at=now)
         SiteSync.objects.filter(pk=sync.pk, pass_number=sync.pass_number).update(
+            completed_passes=F("completed_passes") + 1,
             status=SiteSync.Status.DONE,
             removed=removed,
             finished_at=now,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,14 +25,29 @@ def sync_account(account: GandiAccount, client: GandiClient | None = None):
     return site_sync.sync_account(account, client)
 
 
-def mark_removed(site: Site) -> None:
-    """Gandi no longer has this site: hide it from lists, keep it (and its history)."""
-    Site.objects.filter(pk=site.pk).update(
-        removed_at=timezone.now(),
+def mark_removed(site: Site) -> datetime | None:
+    """Gandi no longer has this site: hide it from lists, keep it (and its history).
+
+    The moment it was marked; None when it was marked gone already."""
+    now = timezone.now()
+    marked = Site.objects.filter(pk=site.pk, removed_at__isnull=True).update(
+        removed_at=now,
         state="deleted",
-        last_synced_at=timezone.now(),
+        last_synced_at=now,
         details_due=False,
     )
+    return now if marked else None
+
+
+def mark_gone_at_gandi(site: Site) -> None:
+    """A read found the site gone at Gandi (before a sync pass did): mark it, and queue its
+    site.deleted webhooks unless a delete of the portal tells them."""
+    from sites_app.services import site_events
+
+    with transaction.atomic():
+        removed_at = mark_removed(site)
+        if removed_at is not None:
+            site_events.queue_gone(site.account, removed_at)
 
 
 @transaction.atomic
@@ -119,7 +135,7 @@ def refresh_site(site: Site, *, for_request: bool = False) -> Site:
     try:
         info = client.site_info(site.gandi_id)
     except NotFoundError:
-        mark_removed(site)
+        mark_gone_at_gandi(site)
         site.refresh_from_db()
         return site
     return apply_site_info(site.account, info)

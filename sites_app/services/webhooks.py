@@ -231,6 +231,43 @@ def queue_event(team, event: str, dedupe_key: str, data: dict) -> list[WebhookDe
     return made
 
 
+def subscribed_endpoints(team_id: int, event: str) -> list[WebhookEndpoint]:
+    """The team's active endpoints that take `event` (one query; each with its team)."""
+    found = WebhookEndpoint.objects.filter(team_id=team_id, is_active=True).select_related("team")
+    return [endpoint for endpoint in found if event in endpoint.events]
+
+
+def queue_events(
+    endpoints: list[WebhookEndpoint], event: str, items: list[tuple[str, dict]]
+) -> int:
+    """`queue_event` for many events of one kind at once (a sync page), whatever their
+    number: one INSERT of every (event, endpoint) delivery, skipping those queued already,
+    and one message on commit that sends what is due. `items`: (dedupe key, data)."""
+    if not endpoints or not items:
+        return 0
+    from sites_app import tasks_notify
+
+    team, now = endpoints[0].team, timezone.now()
+    deliveries = []
+    for dedupe_key, data in items:
+        payload = event_payload(event, team, data)  # one event id for all its endpoints
+        deliveries += [
+            WebhookDelivery(
+                endpoint=endpoint,
+                event=event,
+                dedupe_key=f"{dedupe_key}:{event}",
+                payload=payload,
+                next_attempt_at=now,
+            )
+            for endpoint in endpoints
+        ]
+    WebhookDelivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
+    transaction.on_commit(
+        lambda: tasks_notify.safe_delay(tasks_notify.deliver_due_webhooks)  # beat's, too
+    )
+    return len(deliveries)
+
+
 def resend(delivery: WebhookDelivery, *, actor, request=None) -> WebhookDelivery:
     """The same event (same payload and event id) as a new delivery, sent at once."""
     again = WebhookDelivery.objects.create(

@@ -28,6 +28,7 @@ NOTIFY_TASKS = (
     tasks_notify.notify_send_email,
     tasks_notify.notify_expiring_sites,
     tasks_notify.deliver_webhook,
+    tasks_notify.deliver_due_webhooks,
 )
 
 
