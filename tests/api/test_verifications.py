@@ -184,3 +184,18 @@ def test_a_create_whose_price_went_up_since_it_was_confirmed_is_not_submitted(
     assert body["detail"].startswith("Not sent: Gandi's price is now 6.99 EUR, more than the")
     assert not Operation.objects.exists()
     assert api.get(proof["url"]).json()["status"] == "ready"  # kept: drop it or start again
+
+
+def test_a_check_that_was_running_when_the_proof_was_submitted_leaves_it_submitted(
+    api, alice, account, simulator, enqueued
+):
+    from sites_app.services import verification
+
+    proof = start_create(api, account)["verification"]
+    running = PendingRequest.objects.get()  # beat's re-check read it before the submit
+    record = running.records.get()
+    simulator.publish_txt(record.txt_name, record.txt_value)
+    assert api.post(proof["check_url"]).status_code == 202
+    verification.check_dns(running)
+    shown = api.get(proof["url"]).json()
+    assert shown["status"] == "submitted" and shown["operation"]["id"] == Operation.objects.get().pk
