@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from sites_app.api.authentication import BearerTokenAuthentication
 from sites_app.api.problems import not_found
-from sites_app.api.views import operations, sites, team
+from sites_app.api.views import operations, sites, team, verifications
 
 app_name = "api"
 DOCS_AUTH = {
@@ -33,6 +33,17 @@ urlpatterns = [
         "operations/<int:pk>/cancel/", operations.OperationCancel.as_view(), name="operation-cancel"
     ),
     path("operations/<int:pk>/retry/", operations.OperationRetry.as_view(), name="operation-retry"),
+    path("verifications/", verifications.VerificationList.as_view(), name="verification-list"),
+    path(
+        "verifications/<int:pk>/",
+        verifications.VerificationDetail.as_view(),
+        name="verification-detail",
+    ),
+    path(
+        "verifications/<int:pk>/check/",
+        verifications.VerificationCheck.as_view(),
+        name="verification-check",
+    ),
     path("accounts/", team.AccountList.as_view(), name="account-list"),
     path("accounts/<int:pk>/test/", team.AccountTest.as_view(), name="account-test"),
     path("members/", team.MemberList.as_view(), name="member-list"),

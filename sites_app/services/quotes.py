@@ -162,10 +162,12 @@ def short_of_credit(account: GandiAccount, quote: Quote | None) -> str:
 # --- at send time ----------------------------------------------------------------------
 
 
-def check_before_send(account: GandiAccount, params: dict) -> None:
+def check_before_send(account: GandiAccount, params: dict, *, for_request: bool = False) -> None:
     """Refuse (QuoteChanged) a create whose price went up since the person confirmed it.
 
-    Uses the catalogue cache (prices are kept a minute), so a send normally costs no call."""
+    Uses the catalogue cache (prices are kept a minute), so a send normally costs no call.
+    The worker calls it before sending; a request (`for_request`, the short timeout) before
+    it writes the Operation of a create confirmed long ago (an ownership proof's)."""
     confirmed = accepted_price(str(params.get("price", "")))
     if "price" not in params or confirmed is None:
         return
@@ -174,7 +176,7 @@ def check_before_send(account: GandiAccount, params: dict) -> None:
         provider=params.get("provider", "basekit_whitelabel"),
         package=params.get("package", "personal"),
         duration=params.get("duration", "1m"),
-        for_request=False,
+        for_request=for_request,
     )
     if quote is None:
         return

@@ -23,6 +23,7 @@ from sites_app.models import (
     VirtualHost,
 )
 from sites_app.models.audit import AuditEvent
+from sites_app.services import quotes
 from sites_app.services.operations import OperationRefused, request_operation
 
 log = logging.getLogger(__name__)
@@ -135,9 +136,13 @@ def check_dns(pending: PendingRequest) -> bool:
     pending.check_count += 1
     pending.last_checked_at = now
     pending.next_check_at = now + timedelta(seconds=next_check_delay(pending.check_count))
+    pending.save(update_fields=["check_count", "last_checked_at", "next_check_at"])
     if all_seen and pending.status == PendingRequest.Status.WAITING:
+        # Only from waiting: a check running beside a confirm never undoes "submitted".
+        PendingRequest.objects.filter(pk=pending.pk, status=PendingRequest.Status.WAITING).update(
+            status=PendingRequest.Status.READY
+        )
         pending.status = PendingRequest.Status.READY
-    pending.save(update_fields=["check_count", "last_checked_at", "next_check_at", "status"])
     return all_seen
 
 
@@ -155,39 +160,78 @@ def _mirror_on_vhost(pending: PendingRequest, record: OwnershipRecord) -> None:
 
 def confirm_pending(pending: PendingRequest, user, request=None) -> Operation:
     """Every record is seen and the person confirms: write the Operation and queue it."""
-    if pending.operation_id:
-        return pending.operation
-    if pending.status == PendingRequest.Status.ABANDONED:
-        raise OperationRefused("This request was abandoned; start again.")
-    if not pending.all_seen:
-        raise OperationRefused(
-            "DNS does not show every TXT record yet. Check DNS again once they are published."
-        )
-    if pending.site is not None and _vhosts_moved_on(pending):
-        raise OperationRefused(
-            f"The vhosts of {pending.site.name} changed since this request was made; sending "
-            "it now would undo that change. Abandon it and make the change again from the "
-            "Vhosts page."
-        )
-    kind = (
-        OperationKind.CREATE
-        if pending.kind == PendingRequest.Kind.CREATE
-        else (OperationKind.UPDATE_VHOSTS)
-    )
+    return submit_pending(pending, user, request=request)[0]
+
+
+def submit_pending(pending: PendingRequest, user, request=None) -> tuple[Operation, bool]:
+    """`confirm_pending`, also saying whether this call made the Operation (False: it was
+    submitted before). The row is locked first, so two confirms at once (a page, a script,
+    the background re-check) make one Operation and the second gets the first's."""
     with transaction.atomic():
-        op, _ = request_operation(
-            account=pending.account,
+        # Alone: PostgreSQL locks no row of the nullable side of a join (site, operation).
+        locked = PendingRequest.objects.select_for_update().get(pk=pending.pk)
+        if locked.operation_id:
+            return locked.operation, False
+        if locked.status == PendingRequest.Status.ABANDONED:
+            raise OperationRefused("This request was abandoned; start again.")
+        if not locked.all_seen:
+            raise OperationRefused(
+                "DNS does not show every TXT record yet. Check DNS again once they are published."
+            )
+        if locked.site is not None and _vhosts_moved_on(locked):
+            raise OperationRefused(
+                f"The vhosts of {locked.site.name} changed since this request was made; "
+                "sending it now would undo that change. Abandon it and make the change again "
+                "from the Vhosts page."
+            )
+        kind = (
+            OperationKind.CREATE
+            if locked.kind == PendingRequest.Kind.CREATE
+            else OperationKind.UPDATE_VHOSTS
+        )
+        op, created = request_operation(
+            account=locked.account,
             kind=kind,
             user=user,
-            params=pending.params,
-            idempotency_key=pending.idempotency_key,
-            site=pending.site,
+            params=locked.params,
+            idempotency_key=locked.idempotency_key,
+            site=locked.site,
             request=request,
         )
-        PendingRequest.objects.filter(pk=pending.pk).update(
+        PendingRequest.objects.filter(pk=locked.pk).update(
             operation=op, status=PendingRequest.Status.SUBMITTED
         )
-    return op
+    pending.operation, pending.status = op, PendingRequest.Status.SUBMITTED
+    return op, created
+
+
+@dataclass
+class CheckOutcome:
+    """What a check found: the Operation once the request is submitted, else the records
+    DNS does not show yet."""
+
+    operation: Operation | None = None
+    created: bool = False
+    missing: list[OwnershipRecord] = field(default_factory=list)
+
+
+def check_and_submit(pending: PendingRequest, user, request=None) -> CheckOutcome:
+    """A script's one step: look at DNS now (the page's "Check DNS now") and, once every
+    record is seen, submit as the page's confirm does. A create's confirmed price is first
+    compared with Gandi's, as the worker does before sending (QuoteChanged: nothing written)."""
+    if pending.operation_id:
+        return CheckOutcome(operation=pending.operation)
+    if pending.status == PendingRequest.Status.ABANDONED:
+        raise OperationRefused("This request was abandoned; nothing was sent. Start again.")
+    if pending.status == PendingRequest.Status.WAITING or not pending.all_seen:
+        check_dns(pending)
+    missing = list(pending.records.filter(seen=False).order_by("txt_name"))
+    if missing:
+        return CheckOutcome(missing=missing)
+    if pending.kind == PendingRequest.Kind.CREATE:
+        quotes.check_before_send(pending.account, pending.params, for_request=True)
+    op, created = submit_pending(pending, user, request=request)
+    return CheckOutcome(operation=op, created=created)
 
 
 def _vhosts_moved_on(pending: PendingRequest) -> bool:
@@ -195,10 +239,16 @@ def _vhosts_moved_on(pending: PendingRequest) -> bool:
     return based_on is not None and pending.site.vhost_names() != based_on
 
 
-def abandon(pending: PendingRequest, user, request=None) -> None:
-    PendingRequest.objects.filter(pk=pending.pk, operation__isnull=True).update(
-        status=PendingRequest.Status.ABANDONED
+def abandon(pending: PendingRequest, user, request=None) -> bool:
+    """Drop a request not submitted yet; False when there was nothing to drop."""
+    dropped = (
+        PendingRequest.objects.filter(pk=pending.pk, operation__isnull=True)
+        .exclude(status=PendingRequest.Status.ABANDONED)
+        .update(status=PendingRequest.Status.ABANDONED)
     )
+    if not dropped:
+        return False
+    pending.status = PendingRequest.Status.ABANDONED
     audit.record(
         "site.verification_abandoned",
         actor=user,
@@ -206,6 +256,7 @@ def abandon(pending: PendingRequest, user, request=None) -> None:
         obj=pending,
         request=request,
     )
+    return True
 
 
 def recheck_due() -> int:

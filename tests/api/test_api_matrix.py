@@ -18,11 +18,12 @@ from sites_app.access import ROLE_RIGHTS, Right
 from sites_app.models import ApiToken, Role
 from tests.api.conftest import api_client
 from tests.matrix import SIGNED_IN, World
-from tests.matrix.sites import _operation_kwargs, _site
+from tests.matrix.sites import _operation_kwargs, _pending_kwargs, _site
 
 SITE = lambda w: {"pk": _site(w).pk}  # noqa: E731
 OP = lambda w: {"pk": _operation_kwargs(w)["operation_id"]}  # noqa: E731
 ACCOUNT = lambda w: {"pk": w.gandi_account.pk}  # noqa: E731
+PROOF = lambda w: {"pk": _pending_kwargs(w)["pending_id"]}  # noqa: E731
 
 # (url name, method, right needed, kwargs builder)
 ROUTES = [
@@ -37,6 +38,10 @@ ROUTES = [
     ("operation-detail", "GET", Right.VIEW, OP),
     ("operation-cancel", "POST", Right.OPERATE, OP),
     ("operation-retry", "POST", Right.SPEND, OP),  # a create: retrying it spends
+    ("verification-list", "GET", Right.VIEW, None),
+    ("verification-detail", "GET", Right.VIEW, PROOF),
+    ("verification-detail", "DELETE", Right.OPERATE, PROOF),  # as the page's "abandon"
+    ("verification-check", "POST", Right.SPEND, PROOF),  # a create's: submitting it spends
     ("account-list", "GET", Right.VIEW, None),
     ("account-test", "POST", Right.OPERATE, ACCOUNT),
     ("member-list", "GET", Right.VIEW, None),

@@ -61,10 +61,20 @@ def existing(request, account: GandiAccount, key: str) -> Response | None:
 def proof_needed(request, pending: PendingRequest) -> Conflict:
     exc = Conflict(
         "Some vhosts are on domains Gandi does not manage: publish these TXT records, then "
-        "confirm on the verification page.",
+        "POST to the verification's check URL (or confirm on the verification page).",
         code="ownership_proof_required",
     )
+    api_url = request.build_absolute_uri(
+        reverse("api:verification-detail", kwargs={"pk": pending.pk})
+    )
     exc.extra = {
+        "verification": {
+            "id": pending.pk,
+            "url": api_url,
+            "check_url": request.build_absolute_uri(
+                reverse("api:verification-check", kwargs={"pk": pending.pk})
+            ),
+        },
         "verification_url": request.build_absolute_uri(
             reverse("verification_detail", kwargs={"pending_id": pending.pk})
         ),

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import DateTimeField, F, Value
-from django.db.models.functions import Coalesce
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from sites_app.access import Right
 from sites_app.api import base
-from sites_app.api.pagination import PortalCursorPagination
+from sites_app.api.pagination import KeysetPagination
 from sites_app.api.problems import Conflict
 from sites_app.api.serializers.operations import AcceptedSerializer
 from sites_app.api.serializers.sites import (
@@ -38,9 +35,6 @@ IDEMPOTENCY = OpenApiParameter(
     description="Re-sending the same key returns the same operation.",
 )
 ACCEPTED = {202: AcceptedSerializer, 409: OpenApiResponse(description="Refused (problem)")}
-# Sorts on a date Gandi may not have given yet: nulls sort last, as one far date.
-FAR = parse_datetime("9999-12-31T00:00:00+00:00")
-NULLABLE = {"paid_until", "date_created"}
 
 
 class SiteList(base.TeamAPIView):
@@ -48,7 +42,7 @@ class SiteList(base.TeamAPIView):
     POST: create a site (dry-run first; billing and up): 202 with the operation."""
 
     serializer_class = SiteSerializer
-    pagination_class = PortalCursorPagination
+    pagination_class = KeysetPagination
     team_field = "account__team"
 
     def get_queryset(self):
@@ -61,14 +55,11 @@ class SiteList(base.TeamAPIView):
             self._filters = found.validated_data
         return self._filters
 
-    def cursor_ordering(self, request):
-        out = []
-        for field in site_query.ordering(self.filters().get("sort")):
-            name = field.lstrip("-")
-            if name in NULLABLE:
-                name = f"sort_{name}"
-            out.append(f"-{name}" if field.startswith("-") else name)
-        return out
+    def keyset(self, request) -> tuple[list[str], bool]:
+        """The page's sort (e.g. paid_until, gandi_id) in the order of its index, then the
+        primary key; sites without the date (Gandi did not give it yet) come last."""
+        ordering = site_query.ordering(self.filters().get("sort"))
+        return [f.lstrip("-") for f in ordering] + ["pk"], ordering[0].startswith("-")
 
     @extend_schema(
         operation_id="sites_list",
@@ -79,12 +70,6 @@ class SiteList(base.TeamAPIView):
         account_ids = list(GandiAccount.objects.filter(team=self.team).values_list("pk", flat=True))
         sites = Site.objects.present().filter(account_id__in=account_ids)
         sites = site_query.filter_sites(sites, self.filters())
-        sites = sites.annotate(
-            **{
-                f"sort_{name}": Coalesce(F(name), Value(FAR), output_field=DateTimeField())
-                for name in NULLABLE
-            }
-        )
         page = self.paginate_queryset(sites)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
