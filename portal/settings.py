@@ -192,7 +192,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False  # security keys as a second factor; passwordless later
 ACCOUNT_SESSION_REMEMBER = False  # no "remember me": the session cookie ends with the browser
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Gandi Sites Portal")
-MFA_FORMS = {"activate_totp": "sites_app.forms.mfa.ActivateTOTPOnceForm"}  # code spent once
+MFA_FORMS = {  # a code is spent once; one used again is refused, audited and mailed
+    "activate_totp": "sites_app.forms.mfa.ActivateTOTPOnceForm",
+    "authenticate": "sites_app.forms.mfa.AuthenticateNoticingReuseForm",
+    "reauthenticate": "sites_app.forms.mfa.ReauthenticateNoticingReuseForm",
+}
 # WebAuthn needs a secure context; Chromium counts http://localhost and 127.0.0.1 as one.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 # Sessions (ASVS 3.3): an absolute lifetime and an idle timeout, both enforced server-side.

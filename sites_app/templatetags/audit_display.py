@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "auth.locked_out": "Sign-in locked after failures",
     "auth.mfa_enrol": "Added a second factor",
     "auth.mfa_remove": "Removed a second factor",
+    "auth.mfa_code_reused": "Entered a used second-factor code again (refused)",
     "auth.recovery_code_used": "Used a recovery code",
     "team.require_mfa": "Changed the team's MFA requirement",
     "gandi_account.add": "Added a Gandi account",

@@ -38,6 +38,31 @@ def test_the_code_that_enrolled_the_app_cannot_also_sign_in(alice, client_for):
     assert "_auth_user_id" not in signing_in.session  # ASVS 2.8.4: a code is used once
 
 
+def test_a_code_used_again_is_refused_audited_and_mailed_to_the_person(alice, client_for, settings):
+    settings.MFA_TOTP_TOLERANCE = 1  # a neighbouring period counts, as for a clock a bit off
+    secret = enrol_totp(client_for(alice))
+    code = totp_code(secret, time.time() + 30)  # the next period's: this one's enrolled the app
+    client, _ = start_sign_in()
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    mail.outbox.clear()
+
+    replay, _ = start_sign_in()  # someone who saw the code typed, and knows the password
+    refused = replay.post(reverse("mfa_authenticate"), {"code": code})
+    assert "Incorrect code" in refused.content.decode()
+    assert "_auth_user_id" not in replay.session
+    assert AuditEvent.objects.filter(
+        action="auth.mfa_code_reused", actor=alice, outcome="failure"
+    ).exists()
+    [told] = mail.outbox
+    assert told.to == [alice.email] and "used authenticator code" in told.subject
+    assert "was entered again" in told.body and "change your password" in told.body
+
+    replay.post(reverse("mfa_authenticate"), {"code": "000000"})  # merely wrong: no alarm
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="auth.mfa_code_reused").count() == 1
+
+
 def recovery_codes(client: Client) -> list[str]:
     page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
     return re.findall(r"\b[0-9a-f]{8}\b", page)
