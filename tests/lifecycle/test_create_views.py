@@ -163,6 +163,29 @@ def test_a_foreign_domain_leads_to_the_txt_page_and_create_after_dns_shows_it(
     assert Operation.objects.count() == 1
 
 
+def test_a_proof_confirmed_after_gandi_raised_its_price_is_refused_on_the_page(
+    client_for, alice, account, simulator, enqueued, monkeypatch
+):
+    from tests.lifecycle.test_create_quote import raise_price
+
+    client = client_for(alice)
+    post_create(client, form_data(client, vhosts="www.my-own-domain.example"))
+    pending = PendingRequest.objects.get()
+    record = pending.records.get()
+    simulator.publish_txt(record.txt_name, record.txt_value)
+    client.post(reverse("verification_check", args=[pending.pk]))
+    raise_price(monkeypatch, account)
+
+    page = client.post(reverse("verification_confirm", args=[pending.pk]), follow=True)
+    text = page.content.decode()
+    # 3 months at Gandi's new 6.99 a month, against the 3 times 4.99 confirmed at create time
+    assert "Not sent: Gandi&#x27;s price is now 20.97 EUR" in text
+    assert "more than the 14.97 EUR you confirmed. Nothing was bought." in text
+    assert "Abandon this request, then create it again." in text
+    assert page.request["PATH_INFO"] == reverse("verification_detail", args=[pending.pk])
+    assert not Operation.objects.exists()  # nothing bought, nothing queued
+
+
 def test_the_background_recheck_marks_published_records_seen(client_for, alice, account, simulator):
     from datetime import timedelta
 
