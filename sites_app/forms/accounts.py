@@ -115,4 +115,8 @@ class GandiAccountForm(BootstrapFormMixin, forms.Form):
                     f"Your team already has this key on this endpoint, as “{twin.name}”: "
                     "its sites would be listed twice.",
                 )
+            elif account_service.key_in_use_elsewhere(
+                self.team, url, cleaned["api_key"], exclude=self.account
+            ):
+                self.add_error("api_key", account_service.KEY_IN_USE)
         return cleaned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -33,6 +34,9 @@ class GandiAccount(models.Model):
     custom_url = models.URLField(blank=True)
     api_key_encrypted = models.TextField(editable=False)
     key_hint = models.CharField(max_length=4, editable=False, help_text="Last 4 characters")
+    # SHA-256 of the endpoint's URL and the key: one portal account per Gandi account, so no
+    # Gandi site is mirrored (and upgraded or deleted) from two teams. Empty: not computed.
+    key_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_check_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -43,7 +47,12 @@ class GandiAccount(models.Model):
     class Meta:
         ordering = ["team__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="account_name_unique_in_team")
+            models.UniqueConstraint(fields=["team", "name"], name="account_name_unique_in_team"),
+            models.UniqueConstraint(
+                fields=["key_fingerprint"],
+                condition=~models.Q(key_fingerprint=""),
+                name="one_account_per_gandi_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,8 +74,10 @@ class GandiAccount(models.Model):
         return f"••••••••••••••••••••{self.key_hint}"
 
     def set_api_key(self, api_key: str) -> None:
+        """Store the key for the account's endpoint (set the endpoint first)."""
         self.api_key_encrypted = crypto.encrypt(api_key)
         self.key_hint = api_key[-4:]
+        self.key_fingerprint = key_fingerprint(self.url, api_key)
 
     def api_key(self) -> str:
         """Decrypt the key; call only right before talking to Gandi."""
@@ -92,3 +103,9 @@ class GandiAccount(models.Model):
         if not for_request:  # a page's reads write nothing (ARCHITECTURE.md, rule 10)
             client.on_success = success_recorder(self.pk)
         return client
+
+
+def key_fingerprint(url: str, api_key: str) -> str:
+    """What tells one Gandi account from another: its key at its endpoint. A plain SHA-256 is
+    enough, as for API tokens: a Gandi key is long and random, so it cannot be guessed back."""
+    return hashlib.sha256(f"{url.strip()}\n{api_key}".encode()).hexdigest()

@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,6 +25,7 @@ from sites_app import audit
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.errors import GandiError
 from sites_app.models import Endpoint, GandiAccount, Team
+from sites_app.models.accounts import key_fingerprint
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,42 @@ class CheckResult:
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 KEY_NEEDED_FOR_NEW_ENDPOINT = "Enter the API key again to use it with a new endpoint."
+
+
+KEY_IN_USE = (
+    "This key's Gandi account is already connected to the portal, in another team: its sites "
+    "are managed there. Ask an owner of that team to invite you, rather than adding it twice."
+)
+
+
+class KeyInUse(ValueError):
+    """Another team's account holds this key at this endpoint: one Gandi account, one portal
+    account, so no Gandi site is upgraded or deleted from two teams at once."""
+
+    def __init__(self) -> None:
+        super().__init__(KEY_IN_USE)
+
+
+def key_in_use_elsewhere(
+    team: Team, url: str, api_key: str, *, exclude: GandiAccount | None = None
+) -> bool:
+    """Whether an account of another team holds this key at this endpoint."""
+    others = GandiAccount.objects.filter(key_fingerprint=key_fingerprint(url, api_key))
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exclude(team=team).exists()
+
+
+def _save_refusing_a_shared_key(account: GandiAccount, **save) -> None:
+    """Save; the database's one-account-per-key constraint (two teams adding the same key at
+    the same moment) becomes KeyInUse."""
+    try:
+        with transaction.atomic():
+            account.save(**save)
+    except IntegrityError:
+        if GandiAccount.objects.filter(key_fingerprint=account.key_fingerprint).exists():
+            raise KeyInUse() from None
+        raise
 
 
 class KeyNeededForNewEndpoint(ValueError):
@@ -145,7 +182,7 @@ def add_account(
     )
     account.set_api_key(api_key)
     with transaction.atomic():
-        account.save()
+        _save_refusing_a_shared_key(account)
         audit.record(
             "gandi_account.add",
             actor=actor,
@@ -229,9 +266,11 @@ def update_account(
         account.last_success_at = timezone.now()
         account.last_check_error = ""
         fields += ["last_success_at", "last_check_error"]
+    if new_api_key:
+        fields.append("key_fingerprint")
     with transaction.atomic():
         if fields:
-            account.save(update_fields=fields)
+            _save_refusing_a_shared_key(account, update_fields=fields)
         if changed:
             audit.record(
                 "gandi_account.change",

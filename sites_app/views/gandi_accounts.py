@@ -63,6 +63,8 @@ def account_create(request):
                 actor=request.user,
                 request=request,
             )
+        except account_service.KeyInUse as exc:
+            form.add_error("api_key", str(exc))
         except GandiError as exc:
             _show_check_error(form, exc)
         else:
@@ -95,7 +97,7 @@ def account_edit(request, account_id: int):
                 actor=request.user,
                 request=request,
             )
-        except account_service.KeyNeededForNewEndpoint as exc:
+        except (account_service.KeyNeededForNewEndpoint, account_service.KeyInUse) as exc:
             account.refresh_from_db()
             form.add_error("api_key", str(exc))
         except GandiError as exc:

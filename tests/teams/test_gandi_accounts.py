@@ -168,8 +168,45 @@ def test_the_same_key_cannot_be_added_twice_to_a_team(alice, client_for, sim_acc
     assert key not in response.content.decode()
 
 
-def test_another_team_may_hold_the_same_key(client_for, charlie, sim_account, simulator):
+def test_a_key_another_team_holds_is_refused_without_naming_the_team(
+    client_for, charlie, sim_account, simulator, team
+):
+    """One Gandi account, one portal account: the same Gandi site mirrored in two teams could
+    be upgraded from both at once (two charges) or deleted under the other's feet."""
     _, key = sim_account("Main account")
     response = client_for(charlie).post(reverse("gandi_account_create"), form(simulator, key))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already connected to the portal, in another team" in page
+    assert "Ask an owner of that team to invite you" in page
+    assert team.name not in page and key not in page  # who holds it is not told
+    assert 'value="Main account"' in page  # what was typed is kept (but the key)
+    assert GandiAccount.objects.count() == 1
+
+
+def test_the_same_key_at_another_endpoint_is_another_gandi_account(
+    client_for, charlie, sim_account, simulator
+):
+    _, key = sim_account("Main account")
+    elsewhere = form(simulator, key, custom_url=simulator.url.replace("127.0.0.1", "localhost"))
+    response = client_for(charlie).post(reverse("gandi_account_create"), elsewhere)
     assert response.status_code == 302
     assert GandiAccount.objects.count() == 2
+
+
+def test_two_teams_adding_one_key_at_once_make_one_account(charlie, team, simulator, alice):
+    """The form's check and the save are not one step: the database's constraint decides."""
+    from sites_app.models import Endpoint, Team
+    from sites_app.services import gandi_accounts as account_service
+
+    key = simulator.add_account()
+    first = GandiAccount(team=team, name="A", endpoint=Endpoint.CUSTOM, custom_url=simulator.url)
+    first.set_api_key(key)
+    first.save()
+    other = Team.objects.get(memberships__user=charlie)
+    with pytest.raises(account_service.KeyInUse):  # as if its form's check ran just before
+        account_service.add_account(
+            other, name="B", endpoint=Endpoint.CUSTOM, custom_url=simulator.url,
+            api_key=key, actor=charlie,
+        )  # fmt: skip
+    assert GandiAccount.objects.count() == 1
