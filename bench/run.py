@@ -34,8 +34,8 @@ BENCHES = [
     ("lists_bench", [], ["--quick"], False),
     ("feedback_bench", [], ["--operations", "10"], False),
     ("browser_feedback_bench", [], ["--operations", "8"], False),
-    ("sync_bench", [], ["--quick"], True),
-    ("calls_bench", [], ["--quick"], True),
+    ("sync_bench", [], ["--sizes", "1000,10000"], True),
+    ("calls_bench", [], ["--creates", "100", "--queued", "100"], True),
     ("client_throughput", [], ["--operations", "300"], False),
     ("api_bench", [], ["--quick"], False),
 ]
