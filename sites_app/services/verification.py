@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sites_app import audit, dns
+from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.client import Problem
+from sites_app.gandi.errors import GandiError
 from sites_app.models import (
     GandiAccount,
     Operation,
@@ -228,10 +230,23 @@ def check_and_submit(pending: PendingRequest, user, request=None) -> CheckOutcom
     missing = list(pending.records.filter(seen=False).order_by("txt_name"))
     if missing:
         return CheckOutcome(missing=missing)
-    if pending.kind == PendingRequest.Kind.CREATE:
-        quotes.check_before_send(pending.account, pending.params, for_request=True)
-    op, created = submit_pending(pending, user, request=request)
+    op, created = confirm_at_price(pending, user, request=request)
     return CheckOutcome(operation=op, created=created)
+
+
+def confirm_at_price(pending: PendingRequest, user, request=None) -> tuple[Operation, bool]:
+    """A person's or a script's confirm: a create confirmed at a price, days ago perhaps, is
+    refused now (QuoteChanged, nothing written) when Gandi's price went up since, rather than
+    become an operation the worker refuses to send. When Gandi cannot be asked just now, the
+    confirm goes ahead: the worker still compares the price before it sends anything."""
+    if pending.kind == PendingRequest.Kind.CREATE and not pending.operation_id:
+        try:
+            quotes.check_before_send(pending.account, pending.params, for_request=True)
+        except quotes.QuoteChanged:
+            raise
+        except (GandiError, SecretUnreadable):  # QuoteChanged is a GandiError too: above
+            log.warning("price of pending create %s not checked at confirm", pending.pk)
+    return submit_pending(pending, user, request=request)
 
 
 def _vhosts_moved_on(pending: PendingRequest) -> bool:

@@ -14,7 +14,7 @@ from sites_app.crypto import SecretUnreadable
 from sites_app.forms.sites import VhostListField
 from sites_app.gandi.errors import GandiError
 from sites_app.models import PendingRequest
-from sites_app.services import quotes, verification
+from sites_app.services import verification
 from sites_app.services.operations import OperationRefused
 from sites_app.services.quotes import QuoteChanged
 
@@ -92,8 +92,7 @@ def verification_confirm(request, pending_id: int):
     pending, membership = get_pending(request, pending_id, Right.VIEW)
     access.require(membership, confirm_right(pending))
     try:
-        _price_still_holds(pending)
-        op = verification.confirm_pending(pending, request.user, request=request)
+        op, _ = verification.confirm_at_price(pending, request.user, request=request)
     except QuoteChanged as exc:
         messages.error(request, f"{exc.message} Abandon this request, then create it again.")
         return redirect("verification_detail", pending_id=pending.pk)
@@ -104,20 +103,6 @@ def verification_confirm(request, pending_id: int):
         request, "Confirmed: the request is queued for Gandi; this page shows how it goes."
     )
     return redirect("operation_detail", operation_id=op.pk)
-
-
-def _price_still_holds(pending: PendingRequest) -> None:
-    """A create confirmed at a price, days ago perhaps: told now, on this page, when Gandi's
-    price went up since (QuoteChanged), rather than by a failed operation after the worker
-    refused to send it. If Gandi cannot be asked now, the worker still checks before sending."""
-    if pending.kind != PendingRequest.Kind.CREATE or pending.operation_id:
-        return
-    try:
-        quotes.check_before_send(pending.account, pending.params, for_request=True)
-    except QuoteChanged:
-        raise
-    except (GandiError, SecretUnreadable):
-        pass
 
 
 @login_required

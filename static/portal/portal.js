@@ -97,8 +97,9 @@ function enhancePasswords(root) {
       show.textContent = hidden ? "Hide" : "Show";
     });
     group.append(input, show);
-    // A meter under a new password, not under its confirmation ("…2", the same again).
-    if (input.autocomplete !== "new-password" || input.id.endsWith("2")) return;
+    // A meter under a form's first new password, not under its repeat (the same again).
+    const first = input.form && input.form.querySelector("input[autocomplete=new-password]");
+    if (input.autocomplete !== "new-password" || (first && first !== input)) return;
     const meter = document.createElement("div");
     meter.className = "form-text";
     meter.id = `${input.id}_strength`;

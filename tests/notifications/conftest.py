@@ -131,6 +131,18 @@ def webhook_settings(settings):
 
 
 @pytest.fixture
+def hook(team, alice, receiver, webhook_settings):
+    """(endpoint, secret): a webhook of the team on the loopback receiver, every event."""
+    from sites_app.models import WebhookEvent
+    from sites_app.services import webhooks
+
+    events = [event.value for event in WebhookEvent]
+    return webhooks.create_endpoint(
+        team, url=receiver.url, description="every event", events=events, actor=alice
+    )
+
+
+@pytest.fixture
 def notify_worker(monkeypatch, django_capture_on_commit_callbacks):
     """Captures the notification tasks sent to the broker; `run()` plays the worker: runs them
     in this process (and what they send in turn) until none is left, committing as it goes."""

@@ -11,21 +11,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sites_app.models import OperationKind, OperationStatus, Site, WebhookDelivery, WebhookEvent
-from sites_app.services import operations, site_details, site_refresh, site_sync, webhooks
+from sites_app.models import OperationKind, OperationStatus, Site, WebhookDelivery
+from sites_app.services import operations, site_details, site_refresh, site_sync
 from tests.lifecycle.conftest import gandi_site, make_account, run_to_the_end
 from tests.notifications.conftest import finished, request_create, verify_signature
 
 pytestmark = pytest.mark.django_db
-ALL = [event.value for event in WebhookEvent]
-
-
-@pytest.fixture
-def hook(team, alice, receiver, webhook_settings):
-    """(endpoint, secret): a webhook of the team on the loopback receiver, every event."""
-    return webhooks.create_endpoint(
-        team, url=receiver.url, description="mirror", events=ALL, actor=alice
-    )
 
 
 @pytest.fixture

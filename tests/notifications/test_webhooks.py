@@ -27,14 +27,6 @@ ALL = [event.value for event in WebhookEvent]
 
 
 @pytest.fixture
-def hook(team, alice, receiver, webhook_settings):
-    """(endpoint, secret): a webhook of the team on the loopback receiver, every event."""
-    return webhooks.create_endpoint(
-        team, url=receiver.url, description="ops", events=ALL, actor=alice
-    )
-
-
-@pytest.fixture
 def run_op(enqueued, notify_worker, django_capture_on_commit_callbacks):
     def run(op):
         op = finished(django_capture_on_commit_callbacks, run_to_the_end, op)

@@ -16,7 +16,7 @@ from sites_app.api.serializers.operations import (
     OperationSerializer,
 )
 from sites_app.api.views.changes import accepted
-from sites_app.models import GandiAccount, Operation
+from sites_app.models import Operation
 from sites_app.services import operations as op_service
 from sites_app.views.operations import KIND_RIGHTS
 
@@ -33,7 +33,7 @@ class OperationList(base.TeamAPIView):
         found = OperationFilterSerializer(data=request.query_params)
         found.is_valid(raise_exception=True)
         data = found.validated_data
-        account_ids = list(GandiAccount.objects.filter(team=self.team).values_list("pk", flat=True))
+        account_ids = self.team_account_ids()
         ops = Operation.objects.filter(account_id__in=account_ids).select_related("requested_by")
         for name, column in (
             ("status", "status"),

@@ -67,7 +67,7 @@ class SiteList(base.TeamAPIView):
         responses=SiteSerializer(many=True),
     )
     def get(self, request):
-        account_ids = list(GandiAccount.objects.filter(team=self.team).values_list("pk", flat=True))
+        account_ids = self.team_account_ids()
         sites = Site.objects.present().filter(account_id__in=account_ids)
         sites = site_query.filter_sites(sites, self.filters())
         page = self.paginate_queryset(sites)

@@ -22,7 +22,7 @@ from sites_app.api.serializers.verifications import (
 from sites_app.api.views import changes
 from sites_app.crypto import SecretUnreadable
 from sites_app.gandi.errors import GandiError
-from sites_app.models import GandiAccount, OwnershipRecord, PendingRequest
+from sites_app.models import OwnershipRecord, PendingRequest
 from sites_app.services import verification
 from sites_app.services.operations import OperationRefused
 from sites_app.services.quotes import QuoteChanged
@@ -43,7 +43,7 @@ class VerificationList(base.TeamAPIView):
         found = VerificationFilterSerializer(data=request.query_params)
         found.is_valid(raise_exception=True)
         data = found.validated_data
-        account_ids = list(GandiAccount.objects.filter(team=self.team).values_list("pk", flat=True))
+        account_ids = self.team_account_ids()
         proofs = (
             PendingRequest.objects.filter(account_id__in=account_ids)
             .select_related("site", "requested_by", "operation__requested_by")
