@@ -194,7 +194,9 @@ def test_the_same_key_at_another_endpoint_is_another_gandi_account(
     assert GandiAccount.objects.count() == 2
 
 
-def test_two_teams_adding_one_key_at_once_make_one_account(charlie, team, simulator, alice):
+def test_a_key_added_after_the_forms_check_is_still_refused_by_the_database(
+    charlie, team, simulator, alice
+):
     """The form's check and the save are not one step: the database's constraint decides."""
     from sites_app.models import Endpoint, Team
     from sites_app.services import gandi_accounts as account_service
